@@ -1,0 +1,129 @@
+package auth
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+)
+
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+func TestDiscoveryCache(t *testing.T) {
+	const issuer = "https://account.example.org/"
+	hs := homeserver(metadataFor(issuer, nil))
+	// Synapse's header on auth_metadata: fresh 600 s, stale for 600 s more.
+	meta := hs["/_matrix/client/v1/auth_metadata"]
+	hs["/_matrix/client/v1/auth_metadata"] = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=600, s-maxage=3600, stale-while-revalidate=600")
+		meta.ServeHTTP(w, r)
+	})
+	net := &fakeNet{hosts: map[string]http.Handler{"example.org": hs}}
+	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
+	store := NewMemoryStore()
+	c := testClient(net)
+	c.Now, c.Store = clock.Now, store
+	ctx := context.Background()
+
+	if _, err := c.Discover(ctx, "example.org"); err != nil {
+		t.Fatal(err)
+	}
+	cold := len(net.requests())
+	if cold != 4 { // well-known, then versions, login and metadata side by side
+		t.Fatalf("cold discovery: got %d requests want 4: %v", cold, net.requests())
+	}
+
+	// Fresh: no request at all.
+	clock.Add(5 * time.Minute)
+	info, err := c.Discover(ctx, "example.org")
+	mustNotFail(t, err)
+	if n := len(net.requests()); n != cold {
+		t.Fatalf("fresh cache made %d requests", n-cold)
+	}
+	if info.OAuth == nil || info.OAuth.Issuer != issuer {
+		t.Fatalf("cached info lost its metadata: %+v", info.OAuth)
+	}
+	info.OAuth.Issuer = "changed by caller"
+
+	// A new Client on the same store (a page reload) answers from the store.
+	c2 := testClient(net)
+	c2.Now, c2.Store = clock.Now, store
+	info2, err := c2.Discover(ctx, "example.org")
+	mustNotFail(t, err)
+	if n := len(net.requests()); n != cold {
+		t.Fatalf("stored cache made %d requests", n-cold)
+	}
+	if info2.OAuth.Issuer != issuer {
+		t.Fatalf("caller's change leaked into the cache: %q", info2.OAuth.Issuer)
+	}
+
+	// Stale within stale-while-revalidate: answered at once, refreshed behind.
+	clock.Add(6 * time.Minute)
+	if _, err := c.Discover(ctx, "example.org"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return len(net.requests()) == 2*cold })
+
+	// Past both windows: a plain fetch.
+	clock.Add(30 * time.Minute)
+	if _, err := c.Discover(ctx, "example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(net.requests()); n != 3*cold {
+		t.Fatalf("expired cache: got %d requests want %d", n, 3*cold)
+	}
+}
+
+func TestDiscoveryCacheDamagedEntry(t *testing.T) {
+	hs := homeserver(metadataFor("https://account.example.org/", nil))
+	net := &fakeNet{hosts: map[string]http.Handler{"example.org": hs}}
+	c := testClient(net)
+	store := NewMemoryStore()
+	c.Store = store
+	tgt, _ := parseInput("example.org")
+	_ = store.Put(context.Background(), discoveryKey(tgt), []byte(`{"info":`))
+	if _, err := c.Discover(context.Background(), "example.org"); err != nil {
+		t.Fatalf("a damaged cache entry must be a miss, got %v", err)
+	}
+}
+
+func TestParseCacheControl(t *testing.T) {
+	tests := []struct {
+		in          string
+		maxAge, swr time.Duration
+		noStore     bool
+	}{
+		{"", -1, -1, false},
+		{"public, max-age=600, s-maxage=3600, stale-while-revalidate=600", 600 * time.Second, 600 * time.Second, false},
+		{"no-store", -1, -1, true},
+		{"max-age=abc", -1, -1, false},
+		{"max-age=-5", -1, -1, false},
+		{`max-age="60"`, time.Minute, -1, false},
+		{"max-age=99999999999", 7 * 24 * time.Hour, -1, false},
+	}
+	for _, tt := range tests {
+		m, s, n := parseCacheControl(tt.in)
+		if m != tt.maxAge || s != tt.swr || n != tt.noStore {
+			t.Errorf("parseCacheControl(%q) = %v, %v, %v; want %v, %v, %v", tt.in, m, s, n, tt.maxAge, tt.swr, tt.noStore)
+		}
+	}
+}
+
+// waitFor polls cond; background work has no other signal to wait on.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in 5s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
