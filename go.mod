@@ -3,8 +3,12 @@ module github.com/mxauth/mxauth
 go 1.26.0
 
 require (
-	github.com/coreos/go-oidc/v3 v3.21.0 // indirect
-	github.com/hack-pad/hackpadfs v0.2.4 // indirect
+	github.com/coreos/go-oidc/v3 v3.21.0
+	github.com/hack-pad/hackpadfs v0.2.4
+	golang.org/x/oauth2 v0.38.0
+)
+
+require (
+	github.com/go-jose/go-jose/v4 v4.1.4 // indirect
 	github.com/maxence-charriere/go-app/v10 v10.1.11 // indirect
-	golang.org/x/oauth2 v0.38.0 // indirect
 )
