@@ -36,6 +36,12 @@ var pkceChallengeRE = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
 // server an open redirector (RFC 6749 §4.1.2.1). Every other error redirects
 // back with error, error_description and state.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		// A HEAD (link previewers, prefetchers) must never mint a code.
+		w.Header().Set("Allow", "GET")
+		s.renderError(w, http.StatusMethodNotAllowed, "Method not allowed", "The authorization endpoint answers GET only.")
+		return
+	}
 	q := r.URL.Query()
 	s.mu.Lock()
 	c := s.clients[q.Get("client_id")]
