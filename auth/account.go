@@ -1,0 +1,103 @@
+package auth
+
+import (
+	"context"
+	"net/url"
+	"slices"
+)
+
+// Account management actions (MSC4191, spec v1.18 "Account management").
+const (
+	AccountActionProfile           = "org.matrix.profile"
+	AccountActionDevicesList       = "org.matrix.devices_list"
+	AccountActionDeviceView        = "org.matrix.device_view"
+	AccountActionDeviceDelete      = "org.matrix.device_delete"
+	AccountActionAccountDeactivate = "org.matrix.account_deactivate"
+	AccountActionCrossSigningReset = "org.matrix.cross_signing_reset"
+)
+
+// accountActionAliases groups each action with its older names, newest
+// first: the stable name, MSC4191's unstable org.matrix.session_* names,
+// then the prototypes' bare names.
+var accountActionAliases = [][]string{
+	{AccountActionProfile, "profile"},
+	{AccountActionDevicesList, "org.matrix.sessions_list", "sessions_list"},
+	{AccountActionDeviceView, "org.matrix.session_view", "session_view"},
+	{AccountActionDeviceDelete, "org.matrix.session_end", "session_end"},
+	{AccountActionAccountDeactivate},
+	{AccountActionCrossSigningReset},
+}
+
+// actionTakesDevice lists the actions that take device_id.
+var actionTakesDevice = map[string]bool{
+	AccountActionDeviceView: true, AccountActionDeviceDelete: true,
+}
+
+// AccountURL builds the account management URL (MSC4191): accountURI with
+// action=… when the server lists that action under any of its names (an
+// old name asked for maps to the new one the server lists, and back), and
+// device_id for the device actions. An action the server does not list is
+// left out, so the link opens the account page. Empty when the server has no
+// account management URI.
+func AccountURL(accountURI string, supported []string, action, deviceID string) string {
+	if accountURI == "" {
+		return ""
+	}
+	u, err := url.Parse(accountURI)
+	if err != nil {
+		return ""
+	}
+	if action == "" {
+		return accountURI
+	}
+	group := []string{action}
+	canonical := action
+	for _, g := range accountActionAliases {
+		if slices.Contains(g, action) {
+			group, canonical = g, g[0]
+			break
+		}
+	}
+	chosen := ""
+	if slices.Contains(supported, action) {
+		chosen = action
+	} else {
+		for _, name := range group {
+			if slices.Contains(supported, name) {
+				chosen = name
+				break
+			}
+		}
+	}
+	if chosen == "" {
+		return accountURI
+	}
+	q := u.Query()
+	q.Set("action", chosen)
+	if deviceID != "" && actionTakesDevice[canonical] {
+		q.Set("device_id", deviceID)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// AccountURL is the account management URL for this session, with action
+// (see the package function AccountURL); deviceID defaults to the session's
+// device. Empty when the server has none.
+func (s *Session) AccountURL(action, deviceID string) string {
+	if deviceID == "" {
+		deviceID = s.DeviceID
+	}
+	return AccountURL(s.AccountManagementURI, s.AccountManagementActions, action, deviceID)
+}
+
+// AccountURL is the account management URL of the current session (see the
+// package function AccountURL); "" when nobody is signed in or the server
+// has none. It makes no request.
+func (c *Client) AccountURL(ctx context.Context, action, deviceID string) (string, error) {
+	s, err := c.Session(ctx)
+	if err != nil || s == nil {
+		return "", err
+	}
+	return s.AccountURL(action, deviceID), nil
+}

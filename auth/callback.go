@@ -1,0 +1,362 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/mxauth/mxauth/auth/autherr"
+)
+
+// Callback is the authorization response (RFC 6749 §4.1.2, §4.1.2.1) read
+// from the URL the browser came back to.
+type Callback struct {
+	Code             string
+	State            string
+	Error            string
+	ErrorDescription string
+	ErrorURI         string
+	// Issuer is the iss parameter of RFC 9207, when the server sent one.
+	Issuer string
+}
+
+// maxCallback bounds the callback URL we parse.
+const maxCallback = 16 << 10
+
+// ParseCallback reads the authorization response from a redirect URL. The
+// parameters are in the fragment (response_mode=fragment) or the query;
+// the fragment wins when it carries state, code or error. A bare "?…" or
+// "#…" part is accepted too.
+func ParseCallback(raw string) (*Callback, error) {
+	const op = "callback"
+	if len(raw) > maxCallback {
+		return nil, autherr.New(autherr.InvalidInput, op, "callback URL longer than %d bytes", maxCallback)
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, autherr.New(autherr.InvalidInput, op, "not a URL: %v", err)
+	}
+	var params url.Values
+	if frag := u.EscapedFragment(); frag != "" {
+		if v, err := url.ParseQuery(frag); err == nil && (v.Has("state") || v.Has("code") || v.Has("error")) {
+			params = v
+		}
+	}
+	if params == nil {
+		v, err := url.ParseQuery(u.RawQuery)
+		if err != nil {
+			return nil, autherr.New(autherr.InvalidInput, op, "malformed query: %v", err)
+		}
+		params = v
+	}
+	cb := &Callback{
+		Code:             params.Get("code"),
+		State:            params.Get("state"),
+		Error:            params.Get("error"),
+		ErrorDescription: params.Get("error_description"),
+		ErrorURI:         params.Get("error_uri"),
+		Issuer:           params.Get("iss"),
+	}
+	// A parameter given twice is a malformed answer (RFC 6749 §3.1).
+	for _, k := range []string{"code", "state", "error", "iss"} {
+		if len(params[k]) > 1 {
+			return nil, autherr.New(autherr.InvalidInput, op, "parameter %s appears more than once", k)
+		}
+	}
+	if cb.Code == "" && cb.Error == "" {
+		return nil, autherr.New(autherr.InvalidInput, op, "the URL carries neither code nor error")
+	}
+	return cb, nil
+}
+
+// CompleteLogin with DefaultClient.
+func CompleteLogin(ctx context.Context, callbackURL string) (*Session, error) {
+	return DefaultClient.CompleteLogin(ctx, callbackURL)
+}
+
+// CompleteLogin finishes the login the callback URL answers: it checks
+// state (and iss, RFC 9207), exchanges the code with the PKCE verifier
+// (RFC 7636 §4.5), verifies the ID token when one comes back, asks whoami
+// who signed in, and stores the session as the current one. The pending
+// login is deleted whatever happens, so a second call with the same URL is
+// no_pending_login.
+func (c *Client) CompleteLogin(ctx context.Context, callbackURL string) (*Session, error) {
+	const op = "complete login"
+	c.init()
+	cb, err := ParseCallback(callbackURL)
+	if err != nil {
+		return nil, err
+	}
+	if cb.State == "" {
+		return nil, autherr.New(autherr.StateMismatch, op, "the answer carries no state")
+	}
+	rec, err := c.takePending(ctx, cb.State)
+	if err != nil {
+		return nil, err
+	}
+	if cb.Error != "" {
+		if cb.Error == "invalid_client" || cb.Error == "unauthorized_client" {
+			c.forgetRegistration(ctx, rec.RegistrationKey)
+		}
+		return nil, authorizationError(cb)
+	}
+	if cb.Issuer != "" && cb.Issuer != rec.OAuth.Issuer {
+		// RFC 9207 §2.4: an answer from another issuer is a mix-up attack.
+		return nil, &autherr.Error{Code: autherr.StateMismatch, Op: op,
+			Err: fmt.Errorf("the answer comes from issuer %q, the login went to %q", clipURL(cb.Issuer), rec.OAuth.Issuer)}
+	}
+
+	tok, err := c.exchange(ctx, rec, cb.Code)
+	if err != nil {
+		if autherr.CodeOf(err) == autherr.TokenExchangeFailed && errcodeOf(err) == "invalid_client" {
+			c.forgetRegistration(ctx, rec.RegistrationKey)
+		}
+		return nil, err
+	}
+	s := &Session{
+		DeviceID:                 rec.DeviceID,
+		ServerName:               rec.ServerName,
+		BaseURL:                  rec.BaseURL,
+		Issuer:                   rec.OAuth.Issuer,
+		ClientID:                 rec.ClientID,
+		Scope:                    grantedScopes(tok, rec.Scopes),
+		AccessToken:              tok.AccessToken,
+		RefreshToken:             tok.RefreshToken,
+		TokenEndpoint:            rec.OAuth.TokenEndpoint,
+		RevocationEndpoint:       rec.OAuth.RevocationEndpoint,
+		AccountManagementURI:     rec.OAuth.AccountManagementURI,
+		AccountManagementActions: rec.OAuth.AccountManagementActions,
+		Insecure:                 rec.Insecure,
+	}
+	if !tok.Expiry.IsZero() {
+		s.ExpiresAt = tok.Expiry.UnixMilli()
+	}
+	if raw, _ := tok.Extra("id_token").(string); raw != "" {
+		claims, err := c.verifyIDToken(ctx, rec, raw, tok.AccessToken)
+		if err != nil {
+			return nil, err
+		}
+		s.IDTokenClaims = claims
+	}
+	who, err := c.whoami(ctx, s.BaseURL, s.AccessToken, s.Insecure)
+	if err != nil {
+		return nil, err
+	}
+	s.UserID = who.UserID
+	if who.DeviceID != "" && who.DeviceID != rec.DeviceID {
+		return nil, &autherr.Error{Code: autherr.TokenExchangeFailed, Op: op,
+			Err: fmt.Errorf("the token belongs to device %q, not the requested %q", who.DeviceID, rec.DeviceID)}
+	}
+	if err := c.saveSession(ctx, s); err != nil {
+		return nil, err
+	}
+	if err := c.store.Put(ctx, currentSessionKey, []byte(s.ID())); err != nil {
+		return nil, storageError(op, err)
+	}
+	return s, nil
+}
+
+// takePending loads and deletes the pending login of state under its lock,
+// so that of two concurrent completions only one finds it.
+func (c *Client) takePending(ctx context.Context, state string) (*pendingRecord, error) {
+	const op = "complete login"
+	if len(state) > 256 {
+		return nil, autherr.New(autherr.NoPendingLogin, op, "no login is waiting for this answer")
+	}
+	key := pendingPrefix + state
+	unlock, err := c.locker().Lock(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	b, err := c.store.Get(ctx, key)
+	if err != nil {
+		return nil, storageError(op, err)
+	}
+	if b == nil {
+		return nil, autherr.New(autherr.NoPendingLogin, op, "no login is waiting for this answer (unknown state, already completed or expired)")
+	}
+	if err := c.store.Delete(ctx, key); err != nil {
+		return nil, storageError(op, err)
+	}
+	var rec pendingRecord
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return nil, &autherr.Error{Code: autherr.NoPendingLogin, Op: op, Err: fmt.Errorf("the stored login is damaged: %w", err)}
+	}
+	if c.now().After(rec.ExpiresAt) {
+		return nil, autherr.New(autherr.NoPendingLogin, op, "the login expired at %s; start again", rec.ExpiresAt.Format(time.RFC3339))
+	}
+	return &rec, nil
+}
+
+// authorizationError maps an error answer (RFC 6749 §4.1.2.1) to a code.
+// The server's error and error_description are kept.
+func authorizationError(cb *Callback) *autherr.Error {
+	e := &autherr.Error{Code: autherr.AuthorizationDenied, Op: "authorize", Errcode: clipText(cb.Error, 64), Message: clipText(cb.ErrorDescription, 512)}
+	switch cb.Error {
+	case "server_error", "temporarily_unavailable":
+		e.Code = autherr.ServerError
+	}
+	if e.Message == "" {
+		e.Message = "the server answered " + e.Errcode
+	}
+	return e
+}
+
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func errcodeOf(err error) string {
+	var e *autherr.Error
+	if errors.As(err, &e) {
+		return e.Errcode
+	}
+	return ""
+}
+
+// tokenContext carries the HTTP client x/oauth2 and go-oidc use, and the
+// per-request timeout.
+func (c *Client) tokenContext(ctx context.Context, insecure bool) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout())
+	return context.WithValue(ctx, oauth2.HTTPClient, c.httpClient(insecure)), cancel
+}
+
+// exchange redeems the code at the token endpoint (RFC 6749 §4.1.3) with
+// the verifier (RFC 7636 §4.5) and the exact redirect URI.
+func (c *Client) exchange(ctx context.Context, rec *pendingRecord, code string) (*oauth2.Token, error) {
+	const op = "token"
+	if err := checkURL(rec.OAuth.TokenEndpoint, rec.Insecure); err != nil {
+		return nil, metadataError(op, "token_endpoint", "%v", err)
+	}
+	conf := oauth2Config(&rec.OAuth, rec.ClientID, rec.RedirectURI, rec.Scopes)
+	var tok *oauth2.Token
+	err := c.Retry.Do(ctx, func() error {
+		tctx, cancel := c.tokenContext(ctx, rec.Insecure)
+		defer cancel()
+		var err error
+		tok, err = conf.Exchange(tctx, code, oauth2.VerifierOption(rec.Verifier))
+		if err != nil {
+			return tokenError(op, tctx, err, autherr.TokenExchangeFailed)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := checkToken(op, tok); err != nil {
+		return nil, err
+	}
+	return tok, nil
+}
+
+// checkToken applies RFC 6749 §5.1 to a successful answer: an access token
+// of type Bearer, compared case-insensitively (§5.1, RFC 6750 §4).
+func checkToken(op string, tok *oauth2.Token) error {
+	if tok.AccessToken == "" {
+		return autherr.New(autherr.TokenExchangeFailed, op, "the answer has no access_token")
+	}
+	if !strings.EqualFold(tok.TokenType, "bearer") {
+		return autherr.New(autherr.TokenExchangeFailed, op, "token_type %q is not Bearer", clipText(tok.TokenType, 40))
+	}
+	if len(tok.AccessToken) > 8192 || len(tok.RefreshToken) > 8192 {
+		return autherr.New(autherr.TokenExchangeFailed, op, "the tokens are implausibly long")
+	}
+	return nil
+}
+
+// tokenError classifies a failure of x/oauth2's token request: an error
+// answer keeps the server's error and error_description; 429 is
+// rate_limited, 5xx server_error; transport failures network or timeout.
+func tokenError(op string, ctx context.Context, err error, fallback autherr.Code) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		status := 0
+		var header http.Header
+		if re.Response != nil {
+			status = re.Response.StatusCode
+			header = re.Response.Header
+		}
+		e := autherr.FromStatus(op, status, re.Body, fallback)
+		if re.ErrorCode != "" {
+			e.Errcode = clipText(re.ErrorCode, 64)
+			e.Message = clipText(re.ErrorDescription, 512)
+		}
+		switch {
+		case status == http.StatusTooManyRequests:
+			e.Code = autherr.RateLimited
+			if e.RetryAfter == 0 && header != nil {
+				e.RetryAfter = retryAfterHeader(header.Get("Retry-After"))
+			}
+		case status >= 500:
+			e.Code = autherr.ServerError
+		default:
+			e.Code = fallback
+		}
+		return e
+	}
+	var ae *autherr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return transportError(op, ctx, err)
+	}
+	if ctx.Err() != nil {
+		return autherr.FromContext(op, ctx.Err())
+	}
+	// x/oauth2 found the answer unusable (no access_token, bad JSON).
+	return &autherr.Error{Code: fallback, Op: op, Err: err}
+}
+
+// grantedScopes is the scope of the answer (RFC 6749 §5.1), or what was
+// asked for when the server left it out (it may; oidc-provider leaves out
+// openid).
+func grantedScopes(tok *oauth2.Token, asked []string) []string {
+	if s, _ := tok.Extra("scope").(string); strings.TrimSpace(s) != "" {
+		return strings.Fields(s)
+	}
+	return append([]string(nil), asked...)
+}
+
+// whoamiAnswer is GET /_matrix/client/v3/account/whoami.
+type whoamiAnswer struct {
+	UserID   string `json:"user_id"`
+	DeviceID string `json:"device_id"`
+	IsGuest  bool   `json:"is_guest"`
+}
+
+// whoami asks the homeserver who the token belongs to (spec v1.15, after
+// the token exchange: the OAuth server's subject is not the Matrix user).
+func (c *Client) whoami(ctx context.Context, base, token string, insecure bool) (*whoamiAnswer, error) {
+	const op = "whoami"
+	resp, err := c.do(ctx, request{op: op, url: base + "/_matrix/client/v3/account/whoami", bearer: token, insecure: insecure})
+	if err != nil {
+		return nil, err
+	}
+	if resp.status != http.StatusOK {
+		return nil, autherr.FromStatus(op, resp.status, resp.body, autherr.TokenExchangeFailed)
+	}
+	var w whoamiAnswer
+	if err := decodeJSON(op, resp, &w, autherr.TokenExchangeFailed); err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(w.UserID, "@") || !strings.Contains(w.UserID, ":") || len(w.UserID) > 255 {
+		return nil, autherr.New(autherr.TokenExchangeFailed, op, "whoami answered no valid user_id")
+	}
+	return &w, nil
+}

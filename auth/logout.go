@@ -1,0 +1,117 @@
+package auth
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"github.com/mxauth/mxauth/auth/autherr"
+)
+
+// Logout with DefaultClient.
+func Logout(ctx context.Context, s *Session) error {
+	return DefaultClient.Logout(ctx, s)
+}
+
+// Logout signs session s out: it revokes the refresh token, then the access
+// token (RFC 7009 §2.1, spec v1.15 "Logout", MSC4254), each with client_id,
+// which MAS requires of public clients, and forgets the session locally. A
+// nil s means the current session.
+//
+// The session is forgotten even when revocation fails (the server is
+// unreachable, or answers an error); the error then says so: its Code is the
+// failure's, and Details holds "sessionForgotten" ("true"), "refreshToken"
+// and "accessToken" ("revoked", "failed", "not revoked" or "none").
+func (c *Client) Logout(ctx context.Context, s *Session) error {
+	const op = "logout"
+	c.init()
+	if s == nil {
+		var err error
+		if s, err = c.Session(ctx); err != nil {
+			return err
+		}
+		if s == nil {
+			return nil
+		}
+	}
+	id := s.ID()
+	// Take the refresh lock so a refresh running now cannot write the
+	// session back after it is gone; and use the newest stored tokens.
+	unlock, lockErr := c.locker().Lock(ctx, "refresh/"+id)
+	if lockErr == nil {
+		defer unlock()
+		if stored, err := c.loadSession(ctx, id); err == nil && stored != nil {
+			s = stored
+		}
+	}
+
+	details := map[string]string{"refreshToken": "none", "accessToken": "none"}
+	var first *autherr.Error
+	revoke := func(token, hint, detail string) {
+		if token == "" {
+			return
+		}
+		if first != nil && unreachable(first.Code) {
+			// The server is unreachable or failing: do not wait twice.
+			details[detail] = "not revoked"
+			return
+		}
+		if err := c.revoke(ctx, s, token, hint); err != nil {
+			details[detail] = "failed"
+			if first == nil {
+				first = autherr.Wrap(autherr.Network, op, err)
+			}
+			return
+		}
+		details[detail] = "revoked"
+	}
+	revoke(s.RefreshToken, "refresh_token", "refreshToken")
+	revoke(s.AccessToken, "access_token", "accessToken")
+
+	forgetErr := c.deleteSession(ctx, id)
+	if first == nil && forgetErr == nil {
+		return nil
+	}
+	if first == nil {
+		return forgetErr
+	}
+	e := *first
+	e.Op = op
+	e.Details = details
+	if forgetErr == nil {
+		details["sessionForgotten"] = "true"
+	} else {
+		details["sessionForgotten"] = "false"
+	}
+	return &e
+}
+
+// revoke sends one RFC 7009 revocation request. 200 means revoked or
+// already invalid (§2.2).
+func (c *Client) revoke(ctx context.Context, s *Session, token, hint string) error {
+	const op = "revoke"
+	if s.RevocationEndpoint == "" {
+		return autherr.New(autherr.MetadataInvalid, op, "the server lists no revocation_endpoint")
+	}
+	form := url.Values{"token": {token}, "token_type_hint": {hint}, "client_id": {s.ClientID}}
+	resp, err := c.do(ctx, request{op: op, method: http.MethodPost, url: s.RevocationEndpoint, form: form, insecure: s.Insecure})
+	if err != nil {
+		return err
+	}
+	if resp.status != http.StatusOK {
+		// A refusal (invalid_client, unauthorized_client, invalid_request)
+		// is forbidden, with the server's error kept.
+		return autherr.FromStatus(op, resp.status, resp.body, autherr.Forbidden)
+	}
+	return nil
+}
+
+// unreachable reports the codes that mean the server cannot be talked to
+// right now, so a second revocation would only wait again.
+func unreachable(code autherr.Code) bool {
+	switch code {
+	case autherr.Network, autherr.Timeout, autherr.ServerError, autherr.RateLimited:
+		return true
+	}
+	return false
+}

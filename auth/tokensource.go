@@ -1,0 +1,278 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/mxauth/mxauth/auth/autherr"
+)
+
+// DefaultMinValidity is how long an access token must still be valid to be
+// handed out without a refresh (CONTRACT.md accessToken minValidityMs).
+const DefaultMinValidity = 30 * time.Second
+
+// Refresh retry bounds: network failures and 5xx answers are retried with
+// a doubling wait, capped, and then reported with the session kept.
+const (
+	refreshAttempts   = 4
+	refreshFirstWait  = 500 * time.Millisecond
+	refreshMaxBackoff = 4 * time.Second
+)
+
+// TokenSource hands out the access token of one stored session and
+// refreshes it ahead of expiry (RFC 6749 §6). It implements
+// oauth2.TokenSource, so oauth2.NewClient(ctx, ts) makes an *http.Client
+// that signs Matrix requests.
+//
+// Refresh rules (spec v1.15 "Token refresh", MAS's behaviour):
+//   - under Client.Locker, the stored session is read again; if another
+//     holder already rotated the tokens (their hash changed) and the new
+//     access token is good, no request is made;
+//   - the rotated tokens are written to the Store before the new access
+//     token is returned, so a crash never loses the only valid refresh token;
+//   - invalid_grant ends the session: it is deleted and the error is
+//     session_expired;
+//   - network failures and 5xx answers are retried with capped backoff, the
+//     session is kept; an answer lost after the request left (timeout,
+//     reset) is retried once with the same refresh token, which MAS accepts
+//     while the tokens it issued were never used.
+//
+// The waits between tries use Client.Retry.Sleep when it is set.
+type TokenSource struct {
+	c  *Client
+	id string
+	// ctx is used by Token, which has no context parameter.
+	ctx context.Context
+	// MinValidity is how long the token must still be valid; zero means
+	// DefaultMinValidity.
+	MinValidity time.Duration
+
+	mu   sync.Mutex
+	last *Session // last session read or written by this source
+}
+
+// TokenSource returns the refreshing token source of session s (which must
+// be stored, as CompleteLogin leaves it). ctx is used by Token.
+func (c *Client) TokenSource(ctx context.Context, s *Session) *TokenSource {
+	c.init()
+	cp := *s
+	return &TokenSource{c: c, id: s.ID(), ctx: ctx, last: &cp}
+}
+
+// Token returns a valid token, refreshing when needed. It implements
+// oauth2.TokenSource.
+func (ts *TokenSource) Token() (*oauth2.Token, error) {
+	return ts.TokenContext(ts.ctx)
+}
+
+// TokenContext is Token with a context.
+func (ts *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) {
+	s, err := ts.Session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.Token(), nil
+}
+
+// Session returns the session with a valid access token, refreshing when
+// needed.
+func (ts *TokenSource) Session(ctx context.Context) (*Session, error) {
+	minValid := ts.MinValidity
+	if minValid <= 0 {
+		minValid = DefaultMinValidity
+	}
+	ts.mu.Lock()
+	last := ts.last
+	ts.mu.Unlock()
+	if last != nil && last.validFor(ts.c.now(), minValid) {
+		cp := *last
+		return &cp, nil
+	}
+	s, err := ts.c.refreshSession(ctx, ts.id, last, minValid)
+	if err != nil {
+		return nil, err
+	}
+	ts.mu.Lock()
+	ts.last = s
+	ts.mu.Unlock()
+	cp := *s
+	return &cp, nil
+}
+
+// AccessToken returns a valid access token of the current session,
+// refreshing it when it expires within minValidity (zero means
+// DefaultMinValidity). Without a session it is session_expired.
+func (c *Client) AccessToken(ctx context.Context, minValidity time.Duration) (string, error) {
+	s, err := c.Session(ctx)
+	if err != nil {
+		return "", err
+	}
+	if s == nil {
+		return "", autherr.New(autherr.SessionExpired, "access token", "nobody is signed in")
+	}
+	ts := c.TokenSource(ctx, s)
+	ts.MinValidity = minValidity
+	tok, err := ts.TokenContext(ctx)
+	if err != nil {
+		return "", err
+	}
+	return tok.AccessToken, nil
+}
+
+// refreshSession refreshes the session id under the lock. seen is the
+// session as the caller last knew it (nil when unknown).
+func (c *Client) refreshSession(ctx context.Context, id string, seen *Session, minValid time.Duration) (*Session, error) {
+	const op = "refresh"
+	unlock, err := c.locker().Lock(ctx, "refresh/"+id)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+
+	s, err := c.loadSession(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return nil, autherr.New(autherr.SessionExpired, op, "the session was signed out")
+	}
+	changed := seen == nil || tokenHash(seen.RefreshToken) != tokenHash(s.RefreshToken) || tokenHash(seen.AccessToken) != tokenHash(s.AccessToken)
+	// Another holder of the lock (a tab, a process) rotated the tokens
+	// while we waited: use theirs, do not spend the refresh token again.
+	// A caller asking for more validity than the server grants would
+	// otherwise refresh once per holder, so fresh tokens of another holder
+	// need only DefaultMinValidity.
+	if changed && s.validFor(c.now(), min(minValid, DefaultMinValidity)) {
+		return s, nil
+	}
+	if s.RefreshToken == "" {
+		if s.validFor(c.now(), 0) {
+			return s, nil
+		}
+		return nil, autherr.New(autherr.SessionExpired, op, "the access token expired and there is no refresh token")
+	}
+	tok, err := c.refreshWithRetry(ctx, s)
+	if err != nil {
+		if errcodeOf(err) == "invalid_grant" {
+			// RFC 6749 §5.2: the refresh token is no longer valid; the
+			// session is over.
+			_ = c.deleteSession(ctx, id)
+			var ae *autherr.Error
+			errors.As(err, &ae)
+			e := *ae
+			e.Code = autherr.SessionExpired
+			return nil, &e
+		}
+		return nil, err
+	}
+	next := *s
+	next.AccessToken = tok.AccessToken
+	if tok.RefreshToken != "" {
+		next.RefreshToken = tok.RefreshToken
+	}
+	next.ExpiresAt = 0
+	if !tok.Expiry.IsZero() {
+		next.ExpiresAt = tok.Expiry.UnixMilli()
+	}
+	if sc := grantedScopes(tok, nil); len(sc) > 0 {
+		next.Scope = sc
+	}
+	// Saved before it is handed out (RFC 6749 §10.4 rotation: the old
+	// refresh token is spent now).
+	if err := c.saveSession(ctx, &next); err != nil {
+		return nil, err
+	}
+	return &next, nil
+}
+
+// refreshWithRetry sends the refresh request through x/oauth2, retrying
+// what may succeed later.
+func (c *Client) refreshWithRetry(ctx context.Context, s *Session) (*oauth2.Token, error) {
+	const op = "refresh"
+	if err := checkURL(s.TokenEndpoint, s.Insecure); err != nil {
+		return nil, &autherr.Error{Code: autherr.MetadataInvalid, Op: op, Err: err}
+	}
+	conf := &oauth2.Config{
+		ClientID: s.ClientID,
+		Endpoint: oauth2.Endpoint{TokenURL: s.TokenEndpoint, AuthStyle: oauth2.AuthStyleInParams},
+	}
+	sleep := c.Retry.Sleep
+	if sleep == nil {
+		sleep = autherr.SleepCtx
+	}
+	wait := refreshFirstWait
+	lostRetried := false
+	var lastErr error
+	for attempt := 0; attempt < refreshAttempts; attempt++ {
+		tctx, cancel := c.tokenContext(ctx, s.Insecure)
+		// An expired token makes x/oauth2 refresh at once.
+		tok, err := conf.TokenSource(tctx, &oauth2.Token{RefreshToken: s.RefreshToken}).Token()
+		if err != nil {
+			err = tokenError(op, tctx, err, autherr.TokenExchangeFailed)
+		}
+		cancel()
+		if err == nil {
+			if err := checkToken(op, tok); err != nil {
+				return nil, err
+			}
+			return tok, nil
+		}
+		lastErr = err
+		if ctx.Err() != nil {
+			return nil, autherr.FromContext(op, ctx.Err())
+		}
+		var ae *autherr.Error
+		if !errors.As(err, &ae) {
+			return nil, err
+		}
+		d := wait
+		switch {
+		case ae.Code == autherr.ServerError:
+		case ae.Code == autherr.RateLimited:
+			if ae.RetryAfter > refreshMaxBackoff {
+				return nil, err
+			}
+			if ae.RetryAfter > 0 {
+				d = ae.RetryAfter
+			}
+		case (ae.Code == autherr.Network || ae.Code == autherr.Timeout) && neverSent(ae):
+			// Nothing reached the server: safe to try again.
+		case ae.Code == autherr.Network || ae.Code == autherr.Timeout:
+			// The request may have been processed and its answer lost.
+			// Send the same refresh token once more; more would risk
+			// MAS treating it as a replay.
+			if lostRetried {
+				return nil, err
+			}
+			lostRetried = true
+			d = 0
+		default:
+			return nil, err
+		}
+		if attempt == refreshAttempts-1 {
+			break
+		}
+		if d > 0 {
+			if err := sleep(ctx, d); err != nil {
+				return nil, autherr.FromContext(op, err)
+			}
+		}
+		wait *= 2
+		if wait > refreshMaxBackoff {
+			wait = refreshMaxBackoff
+		}
+	}
+	return nil, lastErr
+}
+
+// neverSent reports a transport failure that happened before the request
+// could reach the server (no connection was made).
+func neverSent(e *autherr.Error) bool {
+	var op *net.OpError
+	return errors.As(e.Err, &op) && op.Op == "dial"
+}
