@@ -1,0 +1,222 @@
+//go:build js && wasm
+
+// Command preview is the main of preview.wasm, the small build for pages
+// that only show rooms (DESIGN.md, "Three WASM builds"): auth/room over the
+// browser's fetch, no net/http, no session.
+//
+// # Handshake with the loader
+//
+// The loader names a ready callback on globalThis before it runs the
+// program; Go calls it once with the API object and then deletes the
+// property, so nothing of mxauth stays on globalThis:
+//
+//	const api = await new Promise((ready, fail) => {
+//	  globalThis.__mxauthPreviewReady = ready;
+//	  go.run(instance).then(() => fail(new Error("preview.wasm exited")));
+//	});
+//
+// The default name is __mxauthPreviewReady; the loader may pick another
+// with the environment variable MXAUTH_READY (go.env = {MXAUTH_READY:
+// "…"}), for example to run a second instance in tests. MXAUTH_TIMEOUT_MS
+// sets the per-request timeout (load()'s timeoutMs; default 15000). When
+// the callback is missing the program writes why to console.error and exits
+// with status 1, which settles go.run's promise, so the loader can reject
+// load() instead of waiting forever.
+//
+// # The API object
+//
+// The callback receives {roomSummary, roomBadge}, the signatures of
+// CONTRACT.md §1; both return Promises that reject with MxAuthError:
+//
+//	roomSummary(room, {server, via, signal}?) → Promise<RoomSummary>
+//	roomBadge(room, {label, style, server, via, signal}?) → Promise<string>  // SVG
+//
+// room is a room id, an alias, a matrix.to link or a matrix: URI. server is a
+// base URL or a server name; a name is resolved with the well-known lookup
+// (browser.Resolver). via is a server name or a list of them. The functions
+// live as long as the program, which blocks forever: a page keeps its one
+// instance (issue 5, "one instance per page").
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"strconv"
+	"syscall/js"
+	"time"
+
+	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/room"
+	"github.com/mxauth/mxauth/wasm/browser"
+)
+
+// readyDefault is the global the loader sets before go.run.
+const readyDefault = "__mxauthPreviewReady"
+
+func main() {
+	a := newAPI(timeoutFromEnv())
+	if err := handshake(js.Global(), envOr("MXAUTH_READY", readyDefault), a.value()); err != nil {
+		js.Global().Get("console").Call("error", "mxauth preview: "+err.Error())
+		a.release()
+		os.Exit(1)
+	}
+	select {}
+}
+
+// handshake hands api to the ready callback globalThis[name] and deletes
+// that property.
+func handshake(global js.Value, name string, api js.Value) (err error) {
+	cb := global.Get(name)
+	if cb.Type() != js.TypeFunction {
+		return errors.New("no ready callback: set globalThis." + name + " to a function before go.run")
+	}
+	global.Delete(name)
+	// A throwing callback is a loader bug; report it rather than crash.
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.New("the ready callback threw")
+		}
+	}()
+	cb.Invoke(api)
+	return nil
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// timeoutFromEnv reads MXAUTH_TIMEOUT_MS; zero (room's default) when unset
+// or not a positive number.
+func timeoutFromEnv() time.Duration {
+	ms, err := strconv.Atoi(os.Getenv("MXAUTH_TIMEOUT_MS"))
+	if err != nil || ms <= 0 {
+		return 0
+	}
+	return time.Duration(ms) * time.Millisecond
+}
+
+// api is one instance's JS API: one room.Client, so its per-server memory
+// and the resolver's cache serve every card of the page.
+type api struct {
+	client *room.Client
+	funcs  []js.Func
+}
+
+func newAPI(timeout time.Duration) *api {
+	resolver := &browser.Resolver{Fetch: browser.Fetch, Timeout: timeout}
+	return &api{client: &room.Client{Fetch: browser.Fetch, Timeout: timeout, Resolve: resolver.Resolve}}
+}
+
+// value builds the JS object handed to the loader.
+func (a *api) value() js.Value {
+	obj := js.Global().Get("Object").New()
+	a.method(obj, "roomSummary", a.roomSummary)
+	a.method(obj, "roomBadge", a.roomBadge)
+	return obj
+}
+
+// release frees the methods' js.Funcs. Only a program that ends calls it
+// (a failed handshake, tests); after it the methods must not be called.
+func (a *api) release() {
+	for _, f := range a.funcs {
+		f.Release()
+	}
+	a.funcs = nil
+}
+
+// method sets obj[name] to a function returning a Promise of fn's work. The
+// arguments are read synchronously, so a page that changes its options
+// object after the call does not change the call.
+func (a *api) method(obj js.Value, name string, fn func(args []js.Value) (js.Value, func(context.Context) (any, error))) {
+	f := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		signal, work := fn(args)
+		return browser.PromiseSignal(signal, work)
+	})
+	a.funcs = append(a.funcs, f)
+	obj.Set(name, f)
+}
+
+// options are the option fields of roomSummary and roomBadge; signal is
+// read apart, JSON cannot carry it.
+type options struct {
+	Server string     `json:"server"`
+	Via    serverList `json:"via"`
+	Label  string     `json:"label"`
+	Style  string     `json:"style"`
+}
+
+// serverList is a via option: one server name or a list of them.
+type serverList []string
+
+func (l *serverList) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		if one != "" {
+			*l = serverList{one}
+		}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return autherr.New(autherr.InvalidInput, "options", "option \"via\" must be a server name or a list of them")
+	}
+	*l = many
+	return nil
+}
+
+// call reads (room, options) and returns the signal and a function that
+// fetches the summary; argument errors become the Promise's rejection.
+func (a *api) call(args []js.Value) (js.Value, *options, func(context.Context) (*room.Summary, error)) {
+	opts := &options{}
+	signal := browser.SignalOption(arg(args, 1))
+	input, err := browser.StringArg(args, 0, "room")
+	if err == nil {
+		err = browser.FromJS(arg(args, 1), opts)
+	}
+	return signal, opts, func(ctx context.Context) (*room.Summary, error) {
+		if err != nil {
+			return nil, err
+		}
+		ref, err := room.ParseRoomRef(input)
+		if err != nil {
+			return nil, err
+		}
+		return a.client.Summary(ctx, ref, room.Options{Server: opts.Server, Via: opts.Via})
+	}
+}
+
+func (a *api) roomSummary(args []js.Value) (js.Value, func(context.Context) (any, error)) {
+	signal, _, summary := a.call(args)
+	return signal, func(ctx context.Context) (any, error) {
+		s, err := summary(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+}
+
+// roomBadge rejects when the summary fails, like every method; a page that
+// wants the grey "unavailable" badge draws its own placeholder.
+func (a *api) roomBadge(args []js.Value) (js.Value, func(context.Context) (any, error)) {
+	signal, opts, summary := a.call(args)
+	return signal, func(ctx context.Context) (any, error) {
+		s, err := summary(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return room.Badge(s, room.BadgeOptions{Label: opts.Label, Style: opts.Style}), nil
+	}
+}
+
+func arg(args []js.Value, i int) js.Value {
+	if i < len(args) {
+		return args[i]
+	}
+	return js.Undefined()
+}
