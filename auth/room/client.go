@@ -229,15 +229,22 @@ func (c *Client) send(ctx context.Context, op string, req Request) (*Response, e
 		rctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		r, err := c.Fetch(rctx, req)
+		// A Fetch may fail with an *autherr.Error of its own (the browser's
+		// does): keep its cause and details, classify it here once, so the
+		// message does not say "auth: … auth: …".
+		var details map[string]string
+		if fe := (*autherr.Error)(nil); errors.As(err, &fe) && fe.Err != nil {
+			details, err = fe.Details, fe.Err
+		}
 		switch {
 		case err != nil && errors.Is(err, ErrBodyTooLarge):
 			return &autherr.Error{Code: autherr.ServerError, Op: op, Err: err}
 		case err != nil && ctx.Err() != nil:
 			return autherr.FromContext(op, ctx.Err())
 		case err != nil && (rctx.Err() != nil || errors.Is(err, context.DeadlineExceeded)):
-			return &autherr.Error{Code: autherr.Timeout, Op: op, Err: err}
+			return &autherr.Error{Code: autherr.Timeout, Op: op, Err: err, Details: details}
 		case err != nil:
-			return &autherr.Error{Code: autherr.Network, Op: op, Err: err}
+			return &autherr.Error{Code: autherr.Network, Op: op, Err: err, Details: details}
 		case r == nil:
 			return &autherr.Error{Code: autherr.Network, Op: op, Err: errors.New("fetch returned no response")}
 		}
