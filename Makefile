@@ -24,8 +24,14 @@ vet:
 test-go:
 	$(GO) test -count=1 ./...
 
-## devtools: the npm dev tools of the tests (oidc-provider peer, later Chromium driver)
+## devtools: what the tests need beyond Go: Debian's brotli (wasm size budgets)
+## and the npm dev tools (oidc-provider peer). Installs only what is missing.
+APT_NEEDS = $(if $(shell command -v brotli),,brotli)
 devtools: $(DEVTOOLS)
+	@if [ -n "$(APT_NEEDS)" ]; then \
+	  echo "installing Debian packages: $(APT_NEEDS)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_NEEDS) >/dev/null; \
+	fi
 $(DEVTOOLS): web/test/package.json web/test/package-lock.json
 	cd web/test && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
