@@ -1,0 +1,211 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+
+	"github.com/mxauth/mxauth/auth"
+)
+
+// Sealer encrypts values at rest. The browser's is AES-GCM under a
+// non-extractable WebCrypto key (WebCryptoSealer); tests inject a Go one.
+type Sealer interface {
+	Seal(ctx context.Context, plain []byte) ([]byte, error)
+	Open(ctx context.Context, sealed []byte) ([]byte, error)
+}
+
+// Store keys whose values SessionStore seals: sessions (the refresh token)
+// and pending logins (the PKCE verifier and nonce). Discovery and
+// registration caches are public and stay plain.
+const (
+	sessionPrefix     = "sessions/"
+	pendingPrefix     = "pending/"
+	currentSessionKey = "current-session"
+)
+
+// sealedMagic starts every sealed value, so a plain value left by an older
+// build is recognised and never handed to the Sealer.
+var sealedMagic = []byte("mxseal1:")
+
+// Change is what one tab tells the others after it wrote or deleted a
+// session (issue 5, "Storage and tabs"): the session's key, and for a write
+// the new access token (kept in memory only, never stored) with a hash of
+// the refresh token it belongs to. The refresh token itself never leaves
+// the Store.
+type Change struct {
+	Key         string `json:"key"`
+	Deleted     bool   `json:"deleted,omitempty"`
+	AccessToken string `json:"accessToken,omitempty"`
+	RefreshHash string `json:"refreshHash,omitempty"`
+}
+
+// SessionStore is the auth.Store of the browser build around a persistent
+// Store (the IndexedDB one): session and pending-login values are sealed
+// before they are written, and a session's access token is taken out and
+// kept in this memory only. A session read back gets its access token from
+// memory when that token belongs to the stored refresh token (same hash);
+// otherwise it comes back with none, and the token source refreshes it.
+// So no tab ever sends a refresh token another tab rotated away: it always
+// reads the newest one from the Store under the lock.
+type SessionStore struct {
+	// Store holds the sealed values. Required.
+	Store auth.Store
+	// Sealer seals and opens them. Required.
+	Sealer Sealer
+	// OnChange, when set, is called after this store wrote or deleted a
+	// session or the current-session mark, to announce it to other tabs.
+	OnChange func(Change)
+
+	mu     sync.Mutex
+	tokens map[string]memToken // session key → access token in memory
+}
+
+type memToken struct {
+	access      string
+	refreshHash string
+}
+
+// RefreshHash is the hash Change carries for a refresh token.
+func RefreshHash(refresh string) string {
+	h := sha256.Sum256([]byte("mxauth refresh\n" + refresh))
+	return hex.EncodeToString(h[:16])
+}
+
+func sealed(key string) bool {
+	return strings.HasPrefix(key, sessionPrefix) || strings.HasPrefix(key, pendingPrefix)
+}
+
+// Get reads key, opening sealed values. A value that no longer opens (the
+// key in IndexedDB was cleared) is deleted and reads as missing: the person
+// signs in again rather than being stuck.
+func (s *SessionStore) Get(ctx context.Context, key string) ([]byte, error) {
+	b, err := s.Store.Get(ctx, key)
+	if err != nil || b == nil || !sealed(key) {
+		return b, err
+	}
+	if !bytes.HasPrefix(b, sealedMagic) {
+		_ = s.Store.Delete(ctx, key)
+		return nil, nil
+	}
+	plain, err := s.Sealer.Open(ctx, b[len(sealedMagic):])
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		_ = s.Store.Delete(ctx, key)
+		return nil, nil
+	}
+	if !strings.HasPrefix(key, sessionPrefix) {
+		return plain, nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(plain, &m); err != nil {
+		return plain, nil // auth reports the damage
+	}
+	s.mu.Lock()
+	t, ok := s.tokens[key]
+	s.mu.Unlock()
+	delete(m, "accessToken")
+	if ok && t.refreshHash == RefreshHash(stringField(m, "refreshToken")) {
+		m["accessToken"], _ = json.Marshal(t.access)
+	}
+	return json.Marshal(m)
+}
+
+// Put seals and writes value; for a session it keeps the access token in
+// memory and writes the rest.
+func (s *SessionStore) Put(ctx context.Context, key string, value []byte) error {
+	if !sealed(key) {
+		if err := s.Store.Put(ctx, key, value); err != nil {
+			return err
+		}
+		if key == currentSessionKey {
+			s.announce(Change{Key: key})
+		}
+		return nil
+	}
+	var change *Change
+	if strings.HasPrefix(key, sessionPrefix) {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(value, &m); err != nil {
+			return errors.New("browser: a session value is not a JSON object")
+		}
+		c := Change{Key: key, AccessToken: stringField(m, "accessToken"), RefreshHash: RefreshHash(stringField(m, "refreshToken"))}
+		change = &c
+		delete(m, "accessToken")
+		v, err := json.Marshal(m)
+		if err != nil {
+			return err
+		}
+		value = v
+	}
+	ct, err := s.Sealer.Seal(ctx, value)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.Put(ctx, key, append(append([]byte{}, sealedMagic...), ct...)); err != nil {
+		return err
+	}
+	if change != nil {
+		s.Remember(*change)
+		s.announce(*change)
+	}
+	return nil
+}
+
+// Delete removes key and, for a session, its access token in memory.
+func (s *SessionStore) Delete(ctx context.Context, key string) error {
+	if err := s.Store.Delete(ctx, key); err != nil {
+		return err
+	}
+	if strings.HasPrefix(key, sessionPrefix) || key == currentSessionKey {
+		c := Change{Key: key, Deleted: true}
+		s.Remember(c)
+		s.announce(c)
+	}
+	return nil
+}
+
+// Keys lists the keys under prefix.
+func (s *SessionStore) Keys(ctx context.Context, prefix string) ([]string, error) {
+	return s.Store.Keys(ctx, prefix)
+}
+
+// Remember applies a Change, one of this store's or another tab's, to the
+// access tokens in memory.
+func (s *SessionStore) Remember(c Change) {
+	if !strings.HasPrefix(c.Key, sessionPrefix) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c.Deleted {
+		delete(s.tokens, c.Key)
+		return
+	}
+	if s.tokens == nil {
+		s.tokens = map[string]memToken{}
+	}
+	s.tokens[c.Key] = memToken{access: c.AccessToken, refreshHash: c.RefreshHash}
+}
+
+func (s *SessionStore) announce(c Change) {
+	if s.OnChange != nil {
+		s.OnChange(c)
+	}
+}
+
+// stringField returns m[name] when it is a JSON string, else "".
+func stringField(m map[string]json.RawMessage, name string) string {
+	var v string
+	if raw, ok := m[name]; ok {
+		_ = json.Unmarshal(raw, &v)
+	}
+	return v
+}

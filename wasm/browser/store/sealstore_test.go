@@ -1,0 +1,162 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/mxauth/mxauth/auth"
+)
+
+// gcmSealer is the native stand-in for WebCryptoSealer: AES-GCM with a
+// random 12-byte nonce in front, the same layout.
+type gcmSealer struct{ aead cipher.AEAD }
+
+func newGCMSealer(t *testing.T) *gcmSealer {
+	key := make([]byte, 32)
+	rand.Read(key)
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := cipher.NewGCM(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &gcmSealer{a}
+}
+
+func (g *gcmSealer) Seal(_ context.Context, plain []byte) ([]byte, error) {
+	iv := make([]byte, g.aead.NonceSize())
+	rand.Read(iv)
+	return g.aead.Seal(iv, iv, plain, nil), nil
+}
+
+func (g *gcmSealer) Open(_ context.Context, sealed []byte) ([]byte, error) {
+	n := g.aead.NonceSize()
+	if len(sealed) < n {
+		return nil, errors.New("short")
+	}
+	return g.aead.Open(nil, sealed[:n], sealed[n:], nil)
+}
+
+const testSession = `{"userId":"@alice:example.org","deviceId":"DEVICEID01","accessToken":"mat_ACCESS","refreshToken":"mar_REFRESH","expiresAt":123}`
+
+func TestSessionStoreSealsAndStrips(t *testing.T) {
+	ctx := context.Background()
+	backing := auth.NewMemoryStore()
+	var changes []Change
+	s := &SessionStore{Store: backing, Sealer: newGCMSealer(t), OnChange: func(c Change) { changes = append(changes, c) }}
+
+	if err := s.Put(ctx, "sessions/abc", []byte(testSession)); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := backing.Get(ctx, "sessions/abc")
+	for _, secret := range []string{"mat_ACCESS", "mar_REFRESH", "alice"} {
+		if bytes.Contains(raw, []byte(secret)) {
+			t.Errorf("stored value holds %q in plain text", secret)
+		}
+	}
+	if !bytes.HasPrefix(raw, sealedMagic) {
+		t.Errorf("stored value does not start with the seal marker")
+	}
+	got, err := s.Get(ctx, "sessions/abc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	json.Unmarshal(got, &m)
+	if m["accessToken"] != "mat_ACCESS" || m["refreshToken"] != "mar_REFRESH" {
+		t.Errorf("got %s, want both tokens back", got)
+	}
+	if len(changes) != 1 || changes[0].AccessToken != "mat_ACCESS" || changes[0].RefreshHash != RefreshHash("mar_REFRESH") {
+		t.Errorf("changes = %+v", changes)
+	}
+
+	// Another tab over the same backing store (a reload, or a second tab
+	// before the broadcast) has no access token in memory: the session
+	// comes back without one.
+	other := &SessionStore{Store: backing, Sealer: s.Sealer}
+	got, _ = other.Get(ctx, "sessions/abc")
+	m = nil
+	json.Unmarshal(got, &m)
+	if _, ok := m["accessToken"]; ok || m["refreshToken"] != "mar_REFRESH" {
+		t.Errorf("other tab got %s, want the refresh token and no access token", got)
+	}
+	// The broadcast arrives: now it has it.
+	other.Remember(changes[0])
+	got, _ = other.Get(ctx, "sessions/abc")
+	m = nil
+	json.Unmarshal(got, &m)
+	if m["accessToken"] != "mat_ACCESS" {
+		t.Errorf("after Remember got %s", got)
+	}
+	// A rotation by the first tab: the other's memory token belongs to the
+	// old refresh token and is not handed out with the new one.
+	rotated := `{"userId":"@alice:example.org","accessToken":"mat_NEW","refreshToken":"mar_NEW"}`
+	if err := s.Put(ctx, "sessions/abc", []byte(rotated)); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = other.Get(ctx, "sessions/abc")
+	m = nil
+	json.Unmarshal(got, &m)
+	if _, ok := m["accessToken"]; ok || m["refreshToken"] != "mar_NEW" {
+		t.Errorf("after rotation the other tab got %s", got)
+	}
+
+	if err := s.Delete(ctx, "sessions/abc"); err != nil {
+		t.Fatal(err)
+	}
+	if last := changes[len(changes)-1]; !last.Deleted || last.Key != "sessions/abc" {
+		t.Errorf("last change = %+v, want the deletion", last)
+	}
+	if got, _ := s.Get(ctx, "sessions/abc"); got != nil {
+		t.Errorf("deleted session reads %s", got)
+	}
+}
+
+func TestSessionStorePlainKeysAndDamage(t *testing.T) {
+	ctx := context.Background()
+	backing := auth.NewMemoryStore()
+	s := &SessionStore{Store: backing, Sealer: newGCMSealer(t)}
+	tests := []struct {
+		name, key string
+		sealed    bool
+	}{
+		{"discovery cache", "discovery/example.org", false},
+		{"pending login", "pending/STATE", true},
+		{"current session", "current-session", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := s.Put(ctx, tt.key, []byte(`{"secret":"v"}`)); err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := backing.Get(ctx, tt.key)
+			if got := !bytes.Contains(raw, []byte("secret")); got != tt.sealed {
+				t.Errorf("sealed = %v, want %v", got, tt.sealed)
+			}
+			got, _ := s.Get(ctx, tt.key)
+			if string(got) != `{"secret":"v"}` {
+				t.Errorf("got %s", got)
+			}
+		})
+	}
+
+	// A value sealed under a lost key, or left in plain text, reads as
+	// missing and is removed.
+	for _, v := range []string{"mxseal1:garbage", testSession} {
+		backing.Put(ctx, "sessions/x", []byte(v))
+		if got, err := s.Get(ctx, "sessions/x"); got != nil || err != nil {
+			t.Errorf("Get(%q) = %s, %v; want nil, nil", v, got, err)
+		}
+		if raw, _ := backing.Get(ctx, "sessions/x"); raw != nil {
+			t.Errorf("the unreadable value %q was kept", v)
+		}
+	}
+}

@@ -1,0 +1,674 @@
+//go:build js && wasm
+
+// Command mxauth is the main of mxauth.wasm, the login build (DESIGN.md,
+// "Three WASM builds"): package auth over the page's fetch, sessions in
+// IndexedDB, Web Locks and a BroadcastChannel across tabs, and the JS API of
+// CONTRACT.md §1. No go-app (a guard test proves it).
+//
+// # Handshake with the loader
+//
+// As in preview.wasm: the loader names a ready callback on globalThis
+// before it runs the program; Go opens the storage, calls it once with the
+// API object and deletes the property:
+//
+//	const api = await new Promise((ready, fail) => {
+//	  globalThis.__mxauthReady = ready;
+//	  go.env = { MXAUTH_STORAGE: "indexeddb", MXAUTH_TIMEOUT_MS: "15000" };
+//	  go.run(instance).then(() => fail(new Error("mxauth.wasm exited")));
+//	});
+//
+// The default name is __mxauthReady; MXAUTH_READY picks another.
+// MXAUTH_STORAGE is "indexeddb" (default) or "memory" (load()'s storage);
+// MXAUTH_TIMEOUT_MS the per-request timeout (default 15000). When the
+// callback is missing, or MXAUTH_STORAGE is not one of the two, the program
+// writes why to console.error and exits with status 1.
+//
+// # The API object
+//
+// Every method returns a Promise that rejects with an MxAuthError:
+//
+//	discover(input, {signal}?)                 → ServerInfo
+//	startLogin(opts)                           → {url}
+//	completeLogin(url?)                        → Session   (default location.href)
+//	session()                                  → Session | null
+//	accessToken({minValidityMs}?)              → string
+//	logout()                                   → undefined
+//	accountUrl({action, deviceId}?)            → string | null
+//	roomSummary(room, {server, via, signal}?)  → RoomSummary
+//	roomBadge(room, {label, style, server, via, signal}?) → string (SVG)
+//	addEventListener(type, fn), removeEventListener(type, fn)
+//
+// and two plain properties: storage, the storage really in use
+// ("indexeddb" or "memory"), and storageWarning, the MxAuthError (code
+// storage) that explains a fallback to memory, or null.
+//
+// Listeners are called with one object {type, detail}:
+//
+//	"session"  detail: Session | null — after a login, refresh or logout in
+//	           this tab or another one (only when the session changed)
+//	"error"    detail: MxAuthError — a failure outside any call (a change
+//	           announced by another tab that could not be read)
+//	"storage"  detail: MxAuthError — IndexedDB was asked for and memory is
+//	           used; sent once to each "storage" listener, also to those
+//	           added after the fact
+//
+// completeLogin, when given the page's own address (or nothing), removes
+// code, state and iss from the address bar with history.replaceState.
+// roomSummary and roomBadge send the session's access token only to the
+// session's own homeserver, which they then ask (it federates); a room
+// asked of another server goes anonymously.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall/js"
+	"time"
+
+	"github.com/mxauth/mxauth/auth"
+	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/room"
+	"github.com/mxauth/mxauth/wasm/browser"
+	"github.com/mxauth/mxauth/wasm/browser/store"
+)
+
+// readyDefault is the global the loader sets before go.run.
+const readyDefault = "__mxauthReady"
+
+// channelName is the BroadcastChannel of the tabs of an origin.
+const channelName = "mxauth"
+
+func main() {
+	fail := func(msg string) {
+		js.Global().Get("console").Call("error", "mxauth: "+msg)
+		os.Exit(1)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	st, err := store.OpenStorage(ctx, os.Getenv("MXAUTH_STORAGE"))
+	cancel()
+	if err != nil {
+		fail(err.Error())
+	}
+	a := newAPI(config{Timeout: timeoutFromEnv(), Storage: st, Locker: store.NewLocker(), Channel: channelName})
+	if err := handshake(js.Global(), envOr("MXAUTH_READY", readyDefault), a.value()); err != nil {
+		a.release()
+		fail(err.Error())
+	}
+	select {}
+}
+
+// handshake hands api to the ready callback globalThis[name] and deletes
+// that property.
+func handshake(global js.Value, name string, api js.Value) (err error) {
+	cb := global.Get(name)
+	if cb.Type() != js.TypeFunction {
+		return errors.New("no ready callback: set globalThis." + name + " to a function before go.run")
+	}
+	global.Delete(name)
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.New("the ready callback threw")
+		}
+	}()
+	cb.Invoke(api)
+	return nil
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// timeoutFromEnv reads MXAUTH_TIMEOUT_MS; zero (the default) when unset or
+// not a positive number.
+func timeoutFromEnv() time.Duration {
+	ms, err := strconv.Atoi(os.Getenv("MXAUTH_TIMEOUT_MS"))
+	if err != nil || ms <= 0 {
+		return 0
+	}
+	return time.Duration(ms) * time.Millisecond
+}
+
+// config is what one API instance is made of; tests make two "tabs" over
+// one backing store.
+type config struct {
+	Timeout time.Duration
+	Storage *store.Storage
+	Locker  auth.Locker
+	// Channel is the BroadcastChannel name; empty means none. It is used
+	// only when Storage.Sessions is set (persistent storage is shared
+	// between tabs; memory is not).
+	Channel string
+}
+
+// api is one instance's JS API.
+type api struct {
+	client  *auth.Client
+	anon    *room.Client // rooms asked anonymously
+	authed  *room.Client // rooms asked of the session's homeserver with its token
+	storage *store.Storage
+	channel *store.Channel
+	funcs   []js.Func
+
+	mu          sync.Mutex
+	listeners   map[string][]js.Value
+	lastSession string // JSON of the session last announced, "" before any
+}
+
+func newAPI(cfg config) *api {
+	a := &api{storage: cfg.Storage, listeners: map[string][]js.Value{}}
+	a.client = &auth.Client{
+		HTTPClient: &http.Client{Transport: fetchTransport{}},
+		Store:      cfg.Storage.Store,
+		Timeout:    cfg.Timeout,
+		Locker:     cfg.Locker,
+	}
+	resolver := &browser.Resolver{Fetch: browser.Fetch, Timeout: cfg.Timeout}
+	a.anon = &room.Client{Fetch: browser.Fetch, Timeout: cfg.Timeout, Resolve: resolver.Resolve}
+	a.authed = &room.Client{Fetch: browser.Fetch, Timeout: cfg.Timeout, Resolve: resolver.Resolve,
+		AccessToken: func(ctx context.Context) (string, error) {
+			tok, err := a.client.AccessToken(ctx, 0)
+			if err != nil {
+				return "", nil // an ended session previews anonymously
+			}
+			return tok, nil
+		}}
+	if cfg.Storage.Sessions != nil && cfg.Channel != "" {
+		a.channel = store.OpenChannel(cfg.Channel, a.remoteChange)
+		if a.channel != nil {
+			cfg.Storage.Sessions.OnChange = a.channel.Post
+		}
+	}
+	// The state at start is what later changes are compared with.
+	if s, err := a.client.Session(context.Background()); err == nil {
+		a.lastSession = sessionJSON(s)
+	}
+	return a
+}
+
+// value builds the JS object handed to the loader.
+func (a *api) value() js.Value {
+	obj := js.Global().Get("Object").New()
+	a.method(obj, "discover", a.discover)
+	a.method(obj, "startLogin", a.startLogin)
+	a.method(obj, "completeLogin", a.completeLogin)
+	a.method(obj, "session", a.session)
+	a.method(obj, "accessToken", a.accessToken)
+	a.method(obj, "logout", a.logout)
+	a.method(obj, "accountUrl", a.accountURL)
+	a.method(obj, "roomSummary", a.roomSummary)
+	a.method(obj, "roomBadge", a.roomBadge)
+	a.sync(obj, "addEventListener", a.addEventListener)
+	a.sync(obj, "removeEventListener", a.removeEventListener)
+	obj.Set("storage", a.storage.Mode)
+	if a.storage.Warning != nil {
+		obj.Set("storageWarning", browser.ErrorValue(a.storage.Warning))
+	} else {
+		obj.Set("storageWarning", js.Null())
+	}
+	return obj
+}
+
+// release frees the methods' js.Funcs and closes the channel. Only a
+// program that ends calls it (a failed handshake, tests).
+func (a *api) release() {
+	for _, f := range a.funcs {
+		f.Release()
+	}
+	a.funcs = nil
+	if a.channel != nil {
+		a.channel.Close()
+		a.channel = nil
+	}
+	a.mu.Lock()
+	a.listeners = map[string][]js.Value{}
+	a.mu.Unlock()
+}
+
+// method sets obj[name] to a function returning a Promise of fn's work.
+// fn reads its arguments synchronously and returns the AbortSignal (or
+// undefined) and the work.
+func (a *api) method(obj js.Value, name string, fn func(args []js.Value) (js.Value, func(context.Context) (any, error))) {
+	f := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		signal, work := fn(args)
+		return browser.PromiseSignal(signal, work)
+	})
+	a.funcs = append(a.funcs, f)
+	obj.Set(name, f)
+}
+
+// sync sets obj[name] to a plain function (no Promise).
+func (a *api) sync(obj js.Value, name string, fn func(args []js.Value)) {
+	f := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		fn(args)
+		return js.Undefined()
+	})
+	a.funcs = append(a.funcs, f)
+	obj.Set(name, f)
+}
+
+func none(work func(context.Context) (any, error)) (js.Value, func(context.Context) (any, error)) {
+	return js.Undefined(), work
+}
+
+func fail(err error) func(context.Context) (any, error) {
+	return func(context.Context) (any, error) { return nil, err }
+}
+
+// discover(input, {signal}?)
+func (a *api) discover(args []js.Value) (js.Value, func(context.Context) (any, error)) {
+	signal := browser.SignalOption(arg(args, 1))
+	input, err := browser.StringArg(args, 0, "input")
+	if err != nil {
+		return signal, fail(err)
+	}
+	return signal, func(ctx context.Context) (any, error) {
+		info, err := a.client.Discover(ctx, input)
+		if err != nil {
+			return nil, err
+		}
+		return info, nil
+	}
+}
+
+// loginOptions are startLogin's opts as JavaScript gives them: server is a
+// string or a ServerInfo object.
+type loginOptions struct {
+	Server       json.RawMessage     `json:"server"`
+	RedirectURI  string              `json:"redirectUri"`
+	Client       auth.ClientMetadata `json:"client"`
+	ClientID     string              `json:"clientId"`
+	Action       string              `json:"action"`
+	DeviceID     string              `json:"deviceId"`
+	LoginHint    string              `json:"loginHint"`
+	UILocales    stringList          `json:"uiLocales"`
+	ResponseMode string              `json:"responseMode"`
+}
+
+// loginOptionsFrom maps CONTRACT.md's opts to auth.LoginOptions.
+func loginOptionsFrom(v js.Value) (auth.LoginOptions, error) {
+	var o loginOptions
+	if v.Type() != js.TypeObject {
+		return auth.LoginOptions{}, autherr.New(autherr.InvalidInput, "start login", "options must be an object with server, redirectUri and client")
+	}
+	if err := browser.FromJS(v, &o); err != nil {
+		return auth.LoginOptions{}, err
+	}
+	lo := auth.LoginOptions{
+		RedirectURI: o.RedirectURI, Client: o.Client, ClientID: o.ClientID, Action: o.Action,
+		DeviceID: o.DeviceID, LoginHint: o.LoginHint, UILocales: o.UILocales, ResponseMode: o.ResponseMode,
+	}
+	raw := strings.TrimSpace(string(o.Server))
+	switch {
+	case raw == "" || raw == "null":
+	case raw[0] == '"':
+		_ = json.Unmarshal(o.Server, &lo.Server)
+	case raw[0] == '{':
+		var info auth.ServerInfo
+		if err := json.Unmarshal(o.Server, &info); err != nil {
+			return lo, autherr.New(autherr.InvalidInput, "start login", "option \"server\" is not a ServerInfo: %v", err)
+		}
+		lo.ServerInfo = &info
+	default:
+		return lo, autherr.New(autherr.InvalidInput, "start login", "option \"server\" must be a server name or a ServerInfo")
+	}
+	return lo, nil
+}
+
+// startLogin(opts) → {url}
+func (a *api) startLogin(args []js.Value) (js.Value, func(context.Context) (any, error)) {
+	opts, err := loginOptionsFrom(arg(args, 0))
+	if err != nil {
+		return none(fail(err))
+	}
+	return none(func(ctx context.Context) (any, error) {
+		p, err := a.client.StartLogin(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]string{"url": p.URL}, nil
+	})
+}
+
+// completeLogin(url?) → Session
+func (a *api) completeLogin(args []js.Value) (js.Value, func(context.Context) (any, error)) {
+	href := locationHref()
+	u := href
+	if v := arg(args, 0); !v.IsUndefined() && !v.IsNull() {
+		s, err := browser.StringArg(args, 0, "url")
+		if err != nil {
+			return none(fail(err))
+		}
+		u = s
+	}
+	if u == "" {
+		return none(fail(autherr.New(autherr.InvalidInput, "complete login", "no url given and the page has no location")))
+	}
+	return none(func(ctx context.Context) (any, error) {
+		s, err := a.client.CompleteLogin(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		if href != "" && u == href {
+			replaceAddress(href)
+		}
+		a.notify(ctx)
+		return s, nil
+	})
+}
+
+// locationHref is location.href, or "" outside a page (Node).
+func locationHref() string {
+	loc := js.Global().Get("location")
+	if loc.Type() != js.TypeObject || loc.Get("href").Type() != js.TypeString {
+		return ""
+	}
+	return loc.Get("href").String()
+}
+
+// replaceAddress removes the spent authorization response from the address
+// bar, keeping history.state and adding no history entry.
+func replaceAddress(href string) {
+	h := js.Global().Get("history")
+	if h.Type() != js.TypeObject || h.Get("replaceState").Type() != js.TypeFunction {
+		return
+	}
+	clean := browser.CleanCallbackURL(href)
+	if clean == href {
+		return
+	}
+	defer func() { recover() }() // a sandboxed frame may refuse; the login stands
+	h.Call("replaceState", h.Get("state"), "", clean)
+}
+
+// session() → Session | null
+func (a *api) session(args []js.Value) (js.Value, func(context.Context) (any, error)) {
+	return none(func(ctx context.Context) (any, error) {
+		s, err := a.client.Session(ctx)
+		if err != nil || s == nil {
+			return nil, err
+		}
+		return s, nil
+	})
+}
+
+// accessToken({minValidityMs}?) → string
+func (a *api) accessToken(args []js.Value) (js.Value, func(context.Context) (any, error)) {
+	var o struct {
+		MinValidityMs *float64 `json:"minValidityMs"`
+	}
+	if err := browser.FromJS(arg(args, 0), &o); err != nil {
+		return none(fail(err))
+	}
+	var min time.Duration
+	if o.MinValidityMs != nil {
+		if *o.MinValidityMs < 0 {
+			return none(fail(autherr.New(autherr.InvalidInput, "access token", "minValidityMs must not be negative")))
+		}
+		min = time.Duration(*o.MinValidityMs * float64(time.Millisecond))
+		if min == 0 {
+			min = time.Nanosecond // 0 asks for any valid token, not the default
+		}
+	}
+	return none(func(ctx context.Context) (any, error) {
+		tok, err := a.client.AccessToken(ctx, min)
+		// A refresh or an ended session changes what session() says.
+		a.notify(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return tok, nil
+	})
+}
+
+// logout() → undefined
+func (a *api) logout(args []js.Value) (js.Value, func(context.Context) (any, error)) {
+	return none(func(ctx context.Context) (any, error) {
+		err := a.client.Logout(ctx, nil)
+		a.notify(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return js.Undefined(), nil
+	})
+}
+
+// accountUrl({action, deviceId}?) → string | null
+func (a *api) accountURL(args []js.Value) (js.Value, func(context.Context) (any, error)) {
+	var o struct {
+		Action   string `json:"action"`
+		DeviceID string `json:"deviceId"`
+	}
+	if err := browser.FromJS(arg(args, 0), &o); err != nil {
+		return none(fail(err))
+	}
+	return none(func(ctx context.Context) (any, error) {
+		u, err := a.client.AccountURL(ctx, o.Action, o.DeviceID)
+		if err != nil || u == "" {
+			return nil, err
+		}
+		return u, nil
+	})
+}
+
+// roomOptions are the option fields of roomSummary and roomBadge.
+type roomOptions struct {
+	Server string     `json:"server"`
+	Via    stringList `json:"via"`
+	Label  string     `json:"label"`
+	Style  string     `json:"style"`
+}
+
+// stringList is one string or a list of them.
+type stringList []string
+
+func (l *stringList) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		if one != "" {
+			*l = stringList{one}
+		}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return autherr.New(autherr.InvalidInput, "options", "expected a string or a list of strings")
+	}
+	*l = many
+	return nil
+}
+
+// summary reads (room, options) and returns the signal and the work.
+func (a *api) summary(args []js.Value) (js.Value, *roomOptions, func(context.Context) (*room.Summary, error)) {
+	opts := &roomOptions{}
+	signal := browser.SignalOption(arg(args, 1))
+	input, err := browser.StringArg(args, 0, "room")
+	if err == nil {
+		err = browser.FromJS(arg(args, 1), opts)
+	}
+	return signal, opts, func(ctx context.Context) (*room.Summary, error) {
+		if err != nil {
+			return nil, err
+		}
+		ref, err := room.ParseRoomRef(input)
+		if err != nil {
+			return nil, err
+		}
+		c, ro := a.anon, room.Options{Server: opts.Server, Via: opts.Via}
+		// The token goes only to the session's own homeserver.
+		if s, _ := a.client.Session(ctx); s != nil {
+			server := strings.TrimRight(opts.Server, "/")
+			if server == "" || server == s.ServerName || server == s.BaseURL {
+				c, ro.Server = a.authed, s.BaseURL
+			}
+		}
+		return c.Summary(ctx, ref, ro)
+	}
+}
+
+// roomSummary(room, {server, via, signal}?) → RoomSummary
+func (a *api) roomSummary(args []js.Value) (js.Value, func(context.Context) (any, error)) {
+	signal, _, summary := a.summary(args)
+	return signal, func(ctx context.Context) (any, error) {
+		s, err := summary(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+}
+
+// roomBadge(room, {label, style, …}?) → SVG
+func (a *api) roomBadge(args []js.Value) (js.Value, func(context.Context) (any, error)) {
+	signal, opts, summary := a.summary(args)
+	return signal, func(ctx context.Context) (any, error) {
+		s, err := summary(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return room.Badge(s, room.BadgeOptions{Label: opts.Label, Style: opts.Style}), nil
+	}
+}
+
+// Event types.
+const (
+	eventSession = "session"
+	eventError   = "error"
+	eventStorage = "storage"
+)
+
+// addEventListener(type, fn): fn is kept (a JS function, no js.Func is
+// made for it) until removeEventListener. Adding the same fn twice keeps
+// one, as the DOM does. A "storage" listener gets the fallback warning at
+// once (asynchronously) when there was one.
+func (a *api) addEventListener(args []js.Value) {
+	typ, fn := arg(args, 0), arg(args, 1)
+	if typ.Type() != js.TypeString || fn.Type() != js.TypeFunction {
+		return
+	}
+	t := typ.String()
+	a.mu.Lock()
+	for _, f := range a.listeners[t] {
+		if f.Equal(fn) {
+			a.mu.Unlock()
+			return
+		}
+	}
+	a.listeners[t] = append(a.listeners[t], fn)
+	a.mu.Unlock()
+	if t == eventStorage && a.storage.Warning != nil {
+		go call(fn, event(eventStorage, browser.ErrorValue(a.storage.Warning)))
+	}
+}
+
+// removeEventListener(type, fn)
+func (a *api) removeEventListener(args []js.Value) {
+	typ, fn := arg(args, 0), arg(args, 1)
+	if typ.Type() != js.TypeString {
+		return
+	}
+	t := typ.String()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	fs := a.listeners[t]
+	for i, f := range fs {
+		if f.Equal(fn) {
+			a.listeners[t] = append(fs[:i:i], fs[i+1:]...)
+			return
+		}
+	}
+}
+
+func event(typ string, detail js.Value) js.Value {
+	e := js.Global().Get("Object").New()
+	e.Set("type", typ)
+	e.Set("detail", detail)
+	return e
+}
+
+// dispatch calls the listeners of typ with {type, detail}.
+func (a *api) dispatch(typ string, detail js.Value) {
+	a.mu.Lock()
+	fs := append([]js.Value(nil), a.listeners[typ]...)
+	a.mu.Unlock()
+	e := event(typ, detail)
+	for _, f := range fs {
+		call(f, e)
+	}
+}
+
+// call invokes a listener; one that throws does not stop the others.
+func call(fn, e js.Value) {
+	defer func() {
+		if r := recover(); r != nil {
+			js.Global().Get("console").Call("error", "mxauth: an event listener threw")
+		}
+	}()
+	fn.Invoke(e)
+}
+
+// sessionJSON is the comparable form of a session (or none).
+func sessionJSON(s *auth.Session) string {
+	if s == nil {
+		return "null"
+	}
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// notify reads the current session and sends a "session" event when it
+// differs from the last one announced.
+func (a *api) notify(ctx context.Context) {
+	s, err := a.client.Session(context.WithoutCancel(ctx))
+	if err != nil {
+		return
+	}
+	j := sessionJSON(s)
+	a.mu.Lock()
+	same := j == a.lastSession
+	a.lastSession = j
+	a.mu.Unlock()
+	if same {
+		return
+	}
+	detail := js.Null()
+	if s != nil {
+		v, err := browser.ToJS(s)
+		if err != nil {
+			return
+		}
+		detail = v
+	}
+	a.dispatch(eventSession, detail)
+}
+
+// remoteChange applies another tab's announcement: the access token it
+// got goes into memory, then listeners hear of the new state.
+func (a *api) remoteChange(c store.Change) {
+	if a.storage.Sessions == nil {
+		return
+	}
+	a.storage.Sessions.Remember(c)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := a.client.Session(ctx); err != nil {
+		a.dispatch(eventError, browser.ErrorValue(err))
+		return
+	}
+	a.notify(ctx)
+}
+
+func arg(args []js.Value, i int) js.Value {
+	if i < len(args) {
+		return args[i]
+	}
+	return js.Undefined()
+}
