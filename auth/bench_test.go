@@ -1,0 +1,67 @@
+package auth
+
+import (
+	"os"
+	"testing"
+)
+
+// Benchmarks of the parsers on the discovery path (make bench prints them
+// with allocations per op). They are figures, never assertions.
+
+func BenchmarkParseWellKnown(b *testing.B) {
+	body, err := os.ReadFile("testdata/matrix-org-well-known-client.reported.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseWellKnown(body, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseAuthMetadata(b *testing.B) {
+	body, err := os.ReadFile("testdata/matrix-org-auth-metadata.reconstructed.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseAuthMetadata(body, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseLoginFlows(b *testing.B) {
+	body, err := os.ReadFile("testdata/mas-login-flows.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseLoginFlows(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseInput(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parseInput("@alice:matrix.org"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDecideHints(b *testing.B) {
+	info := &ServerInfo{ServerName: "matrix.org",
+		OAuth: &OAuthInfo{PromptValues: []string{"login", "create"}},
+		Login: &LoginInfo{Flows: []string{"m.login.password", "m.login.sso"}, OAuthAwarePreferred: true}}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = DecideHints(info)
+	}
+}
