@@ -85,6 +85,10 @@ type Config struct {
 	// HTTPClient fetches the external Issuer's metadata; default a client
 	// with a 10 s timeout.
 	HTTPClient *http.Client
+	// Control serves a control plane under /_sandbox/ (request log, faults,
+	// paths on and off) for tests and benchmarks driven from another
+	// process, such as a browser suite. Off by default.
+	Control bool
 }
 
 // Off keys (Config.Off, Server.SetOff).
@@ -302,6 +306,11 @@ func (s *Server) logf(format string, args ...any) {
 // ServeHTTP runs the request through the log, CORS, preflight and fault
 // layers, then the routes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Control && strings.HasPrefix(r.URL.Path, controlPrefix) {
+		// The control plane is not part of the homeserver: not logged, no faults.
+		s.control(w, r)
+		return
+	}
 	start := time.Now()
 	rec := &statusWriter{ResponseWriter: w}
 	entry := Request{

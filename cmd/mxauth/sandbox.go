@@ -34,6 +34,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	off := fs.String("off", "", "comma-separated paths to switch off: "+strings.Join(sandbox.OffKeys, ", "))
 	publicRooms := fs.Bool("public-rooms-without-auth", false, "let GET /publicRooms answer without a token")
 	verbose := fs.Bool("v", false, "log every request")
+	control := fs.Bool("control", false, "serve a control plane under /_sandbox/ (request log, faults, paths on/off) for browser tests and benchmarks")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -53,6 +54,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		UnknownRoomStatus:      *unknownStatus,
 		PublicRoomsWithoutAuth: *publicRooms,
 		Off:                    map[string]bool{},
+		Control:                *control,
 	}
 	for _, u := range strings.Split(*users, ",") {
 		if u = strings.TrimSpace(u); u != "" {
