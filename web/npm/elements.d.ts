@@ -1,0 +1,9 @@
+// "mxauth/elements": importing it defines <mxauth-login>, <mxauth-session>,
+// <mxauth-room-card> and <mxauth-room-badge> (see mxauth.d.ts for their types).
+export type { MxAuthRoomCardElement, MxAuthRoomBadgeElement, MxAuthLoginElement, MxAuthSessionElement } from "./mxauth.js";
+/** Up to two initials of a room name or alias. */
+export declare function initials(name: string): string;
+/** The avatar placeholder colour for an id. */
+export declare function colour(id: string): string;
+/** A short member count: "1.2k members". */
+export declare function members(n: number): string;

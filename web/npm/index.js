@@ -1,0 +1,24 @@
+// mxauth: the loader of mxauth.wasm, the full JS API of CONTRACT.md §1.
+import { start, envOf, MxAuthError } from "./runtime.js";
+
+export { MxAuthError };
+
+/**
+ * load starts mxauth.wasm once per page and resolves to the API; it also
+ * registers the custom elements (CONTRACT.md §2). Options of later calls
+ * are ignored: the first call decides.
+ */
+export async function load({ wasmUrl, storage, timeoutMs } = {}) {
+  if (storage != null && storage !== "indexeddb" && storage !== "memory") {
+    throw new MxAuthError("invalid_input", `mxauth: storage must be "indexeddb" or "memory", not ${JSON.stringify(storage)}`);
+  }
+  const [api] = await Promise.all([
+    start("mxauth", {
+      url: wasmUrl || new URL("./mxauth.wasm", import.meta.url),
+      ready: "__mxauthReady",
+      env: envOf({ timeoutMs, storage }),
+    }),
+    import("./elements.js"),
+  ]);
+  return api;
+}

@@ -1,0 +1,166 @@
+// Types of the npm package "mxauth", hand-written to match CONTRACT.md §1–§2.
+
+/** Stable error codes of CONTRACT.md §1. */
+export type MxAuthErrorCode =
+  | "invalid_input" | "discovery_failed" | "not_a_homeserver" | "oauth_unsupported"
+  | "metadata_invalid" | "registration_failed" | "no_pending_login" | "state_mismatch"
+  | "authorization_denied" | "token_exchange_failed" | "id_token_invalid" | "session_expired"
+  | "not_found" | "forbidden" | "rate_limited" | "server_error" | "network" | "timeout" | "storage";
+
+/** Every failure of mxauth rejects with an MxAuthError. */
+export declare class MxAuthError extends Error {
+  constructor(code: MxAuthErrorCode, message: string,
+    extra?: { status?: number; errcode?: string; retryAfterMs?: number; details?: Record<string, unknown> });
+  readonly name: "MxAuthError";
+  code: MxAuthErrorCode;
+  /** HTTP status, where known. */
+  status?: number;
+  /** The Matrix or OAuth error code of the server. */
+  errcode?: string;
+  retryAfterMs?: number;
+  details?: Record<string, unknown>;
+}
+
+export interface ServerInfo {
+  serverName: string;
+  /** Without trailing slash. */
+  baseUrl: string;
+  versions: string[];
+  unstableFeatures: Record<string, boolean>;
+  identityServer?: string;
+  oauth: null | {
+    issuer: string; authorizationEndpoint: string; tokenEndpoint: string;
+    registrationEndpoint?: string; revocationEndpoint?: string; accountManagementUri?: string;
+    accountManagementActions: string[]; promptValues: string[];
+    source: "stable" | "unstable" | "issuer";
+  };
+  login: null | { flows: string[]; oauthAwarePreferred: boolean };
+  hints: {
+    /** For example "Continue with matrix.org". */
+    continueWith: string;
+    /** The server supports prompt=create. */
+    showCreateAccount: boolean;
+    /** False whenever the server delegates to OAuth. */
+    showPasswordForm: boolean;
+  };
+}
+
+export interface Session {
+  userId: string; deviceId: string; serverName: string; baseUrl: string;
+  issuer: string; clientId: string; scope: string[];
+  accessToken: string; refreshToken?: string;
+  /** Milliseconds since the epoch. */
+  expiresAt?: number;
+  idTokenClaims?: Record<string, unknown>;
+}
+
+export interface RoomSummary {
+  roomId: string; canonicalAlias?: string; name?: string; topic?: string;
+  /** mxc:// as the server gave it. */
+  avatarUrl?: string;
+  numJoinedMembers: number; joinRule?: string; guestCanJoin: boolean; worldReadable: boolean;
+  roomType?: string; roomVersion?: string; encryption?: string; membership?: string;
+  via: string[]; matrixToUrl: string;
+  source: "room_summary" | "unstable_summary" | "hierarchy" | "public_rooms";
+}
+
+export interface LoadOptions {
+  /** Where mxauth.wasm lives; default: next to the loader module. */
+  wasmUrl?: string | URL;
+  /** Default "indexeddb". */
+  storage?: "indexeddb" | "memory";
+  /** Per-request timeout; default 15000. */
+  timeoutMs?: number;
+}
+
+export interface ClientMetadata {
+  name: string; uri: string; logoUri?: string; tosUri?: string; policyUri?: string; contacts?: string[];
+}
+
+export interface LoginOptions {
+  server: string | ServerInfo;
+  redirectUri: string;
+  client: ClientMetadata;
+  clientId?: string;
+  action?: "login" | "register";
+  deviceId?: string;
+  loginHint?: string;
+  uiLocales?: string | string[];
+  responseMode?: "fragment" | "query";
+}
+
+export interface RoomOptions {
+  /** A base URL or a server name to ask. */
+  server?: string;
+  via?: string | string[];
+  signal?: AbortSignal;
+}
+
+export interface BadgeOptions extends RoomOptions {
+  label?: string;
+  style?: "flat" | "dark" | (string & {});
+}
+
+export type AccountAction =
+  | "org.matrix.profile" | "org.matrix.devices_list" | "org.matrix.device_view" | "org.matrix.device_delete"
+  | "org.matrix.account_deactivate" | "org.matrix.cross_signing_reset"
+  | "org.matrix.sessions_list" | "org.matrix.session_view" | "org.matrix.session_end";
+
+export interface MxAuthEventMap {
+  session: CustomEvent<Session | null> | Event;
+  error: CustomEvent<MxAuthError> | Event;
+}
+
+/** The API of mxauth.wasm. Every method returns a Promise that rejects with MxAuthError. */
+export interface MxAuth {
+  discover(input: string, opts?: { signal?: AbortSignal }): Promise<ServerInfo>;
+  startLogin(opts: LoginOptions): Promise<{ url: string }>;
+  /** Navigates the page; never resolves on success. */
+  login(opts: LoginOptions): Promise<never>;
+  completeLogin(url?: string): Promise<Session>;
+  session(): Promise<Session | null>;
+  accessToken(opts?: { minValidityMs?: number }): Promise<string>;
+  logout(): Promise<void>;
+  accountUrl(opts?: { action?: AccountAction; deviceId?: string }): Promise<string | null>;
+  roomSummary(room: string, opts?: RoomOptions): Promise<RoomSummary>;
+  /** An SVG document as text. */
+  roomBadge(room: string, opts?: BadgeOptions): Promise<string>;
+  addEventListener<K extends keyof MxAuthEventMap>(type: K, fn: (ev: MxAuthEventMap[K]) => void): void;
+}
+
+/** Starts mxauth.wasm once per page (later calls share it) and registers the custom elements. */
+export declare function load(opts?: LoadOptions): Promise<MxAuth>;
+
+/** The room-only API of preview.wasm (mxauth/preview). */
+export interface MxAuthPreview {
+  roomSummary(room: string, opts?: RoomOptions): Promise<RoomSummary>;
+  roomBadge(room: string, opts?: BadgeOptions): Promise<string>;
+}
+
+export interface MxAuthErrorEvent extends CustomEvent<MxAuthError> {}
+export interface MxAuthSessionEvent extends CustomEvent<Session> {}
+
+/** <mxauth-room-card room server via> */
+export interface MxAuthRoomCardElement extends HTMLElement {
+  /** The last summary shown, or null while loading or after an error. */
+  readonly summary: RoomSummary | null;
+}
+/** <mxauth-room-badge room server label> */
+export interface MxAuthRoomBadgeElement extends HTMLElement {}
+/** <mxauth-login server redirect-uri client-name client-uri logo-uri tos-uri policy-uri client-id server-locked> */
+export interface MxAuthLoginElement extends HTMLElement {}
+/** <mxauth-session> */
+export interface MxAuthSessionElement extends HTMLElement {}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "mxauth-room-card": MxAuthRoomCardElement;
+    "mxauth-room-badge": MxAuthRoomBadgeElement;
+    "mxauth-login": MxAuthLoginElement;
+    "mxauth-session": MxAuthSessionElement;
+  }
+  interface HTMLElementEventMap {
+    "mxauth-error": MxAuthErrorEvent;
+    "mxauth-session": MxAuthSessionEvent;
+  }
+}

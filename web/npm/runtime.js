@@ -1,0 +1,131 @@
+// Internal to the mxauth package: starting a Go WASM program once per page
+// and the error class. index.js (mxauth.wasm), preview.js (preview.wasm)
+// and elements.js share this module, so each build runs at most once
+// however often load() is called and whoever calls it.
+
+/** MxAuthError is the one error class of mxauth (CONTRACT.md §1). */
+export class MxAuthError extends Error {
+  constructor(code, message, extra = {}) {
+    super(message);
+    this.name = "MxAuthError";
+    this.code = code;
+    for (const k of ["status", "errcode", "retryAfterMs", "details"]) {
+      if (extra[k] !== undefined) this[k] = extra[k];
+    }
+  }
+}
+
+// asError turns what Go rejects with (an Error shaped like MxAuthError)
+// into an MxAuthError instance, so `instanceof` works for the page.
+export function asError(e) {
+  if (e instanceof MxAuthError) return e;
+  if (e && typeof e === "object" && e.name === "MxAuthError" && e.code) {
+    const out = new MxAuthError(e.code, e.message, e);
+    if (e.stack) out.stack = e.stack;
+    return out;
+  }
+  return new MxAuthError("server_error", String((e && e.message) || e), { details: { reason: "internal" } });
+}
+
+// wrapAPI returns an object whose methods turn every rejection into an
+// MxAuthError; non-function properties are copied.
+export function wrapAPI(api) {
+  const out = {};
+  for (const key of Object.keys(api)) {
+    const v = api[key];
+    out[key] = typeof v !== "function" ? v : /EventListener$/.test(key) ? v.bind(api) : (...args) => {
+      try {
+        return Promise.resolve(v.apply(api, args)).catch((e) => { throw asError(e); });
+      } catch (e) {
+        return Promise.reject(asError(e));
+      }
+    };
+  }
+  return Object.freeze(out);
+}
+
+const runs = new Map(); // build name → Promise of the API
+
+/** running returns the Promise of a build's API when it was started, else undefined. */
+export const running = (build) => runs.get(build);
+
+const failed = (url, reason, message, extra = {}) =>
+  new MxAuthError(extra.code || "network", `mxauth: cannot load ${url}: ${message}`,
+    { ...extra, code: undefined, details: { reason, url: String(url) } });
+
+// instantiate prefers streaming compilation and falls back to
+// fetch + arrayBuffer when the server does not send application/wasm.
+async function instantiate(url, imports) {
+  let res;
+  try {
+    res = await fetch(url, { credentials: "same-origin" });
+  } catch (e) {
+    throw failed(url, "wasm_fetch", e.message);
+  }
+  if (!res.ok) throw failed(url, "wasm_fetch", `HTTP ${res.status}`, { status: res.status });
+  const type = (res.headers.get("Content-Type") || "").split(";")[0].trim().toLowerCase();
+  try {
+    if (type === "application/wasm" && WebAssembly.instantiateStreaming) {
+      return (await WebAssembly.instantiateStreaming(res, imports)).instance;
+    }
+    return (await WebAssembly.instantiate(await res.arrayBuffer(), imports)).instance;
+  } catch (e) {
+    const hint = /Content Security Policy|CSP|unsafe-eval/i.test(e.message)
+      ? " (the page's Content-Security-Policy needs script-src 'wasm-unsafe-eval')" : "";
+    throw failed(url, "wasm_compile", e.message + hint, { code: "server_error" });
+  }
+}
+
+/**
+ * start runs a Go WASM build once: build names it ("mxauth", "preview"),
+ * ready is the global the program calls with its API (the handshake of
+ * wasm/preview and wasm/mxauth), env becomes go.env.
+ */
+export function start(build, { url, ready, env }) {
+  let p = runs.get(build);
+  if (p) return p;
+  p = (async () => {
+    if (!globalThis.Go) await import("./wasm_exec.js");
+    const go = new globalThis.Go();
+    go.env = { ...env, MXAUTH_READY: ready };
+    const instance = await instantiate(url, go.importObject);
+    const api = await new Promise((resolve, reject) => {
+      globalThis[ready] = resolve;
+      go.run(instance).then(
+        () => reject(failed(url, "wasm_exit", "the program exited before it was ready", { code: "server_error" })),
+        (e) => reject(failed(url, "wasm_exit", String(e && e.message || e), { code: "server_error" })));
+    }).finally(() => { delete globalThis[ready]; });
+    return wrapAPI(api);
+  })();
+  runs.set(build, p);
+  notify(build);
+  // A failed start may be retried: forget it.
+  p.catch(() => { if (runs.get(build) === p) runs.delete(build); });
+  return p;
+}
+
+/** envOf maps load() options to go.env. */
+export function envOf({ timeoutMs, storage } = {}) {
+  const env = {};
+  if (timeoutMs != null) env.MXAUTH_TIMEOUT_MS = String(Math.max(0, Math.floor(Number(timeoutMs))));
+  if (storage != null) env.MXAUTH_STORAGE = String(storage);
+  return env;
+}
+
+const waiters = new Map(); // build name → resolve functions waiting for start()
+
+/** started resolves with a build's API Promise once someone starts it. */
+export function started(build) {
+  const p = runs.get(build);
+  if (p) return Promise.resolve(p);
+  return new Promise((resolve) => {
+    if (!waiters.has(build)) waiters.set(build, []);
+    waiters.get(build).push(resolve);
+  });
+}
+
+export function notify(build) {
+  const list = waiters.get(build);
+  waiters.delete(build);
+  if (list) for (const resolve of list) resolve(runs.get(build));
+}

@@ -1,0 +1,157 @@
+// The room elements of the npm package (dist/npm) in Debian's Chromium,
+// against the sandbox homeserver, on a host page under a strict CSP.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { sandbox, serve, browser, shadowInfo, here, npmDir, results } from "./harness.mjs";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+let hs, web, chrome;
+
+before(async () => {
+  mkdirSync(results, { recursive: true });
+  hs = await sandbox();
+  web = await serve({ "/npm/": npmDir, "/": here }, { HS: hs.serverName });
+  chrome = await browser();
+});
+after(async () => { await chrome?.close(); web?.close(); hs?.stop(); });
+
+// open loads the host page; alert() of an injected script would set
+// window.__xss, and a dialog would be recorded.
+async function open(route) {
+  const page = await chrome.ctx.newPage();
+  const seen = { dialogs: 0, wasm: 0, errors: [] };
+  page.on("dialog", (d) => { seen.dialogs++; d.dismiss(); });
+  page.on("pageerror", (e) => seen.errors.push(e.message));
+  page.on("request", (r) => { if (r.url().endsWith(".wasm")) seen.wasm++; });
+  await page.addInitScript(() => { window.alert = () => { window.__xss = true; }; });
+  if (route) await page.route("**/npm/preview.wasm", route);
+  return { page, seen };
+}
+const loaded = (page, sel) => page.waitForFunction(
+  (s) => document.querySelector(s)?.shadowRoot?.querySelector('[aria-busy="false"]'), sel, { timeout: 30000 });
+
+test("the shell is painted before the WASM is ready", async () => {
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  const { page } = await open(async (route) => { await gate; await route.continue(); });
+  await page.goto(`${web.url}/host.html`);
+  await page.waitForFunction(() => document.querySelector("#public")?.shadowRoot?.querySelector(".card"));
+  const shell = await shadowInfo(page, "#public");
+  assert.equal(shell.busy, "true");
+  assert.equal(shell.name, `#public:${hs.serverName}`);
+  assert.match(shell.status, /Loading room preview/);
+  assert.equal(await page.$eval("#badge", (el) => el.shadowRoot.querySelector(".badge")?.getAttribute("aria-label")), "chat: loading");
+  await page.screenshot({ path: join(results, "elements-shell.png"), fullPage: true });
+  release();
+  await loaded(page, "#public");
+  await page.close();
+});
+
+for (const scheme of ["light", "dark"]) {
+  test(`host page with room card, hostile room and badge (${scheme})`, async () => {
+    const { page, seen } = await open();
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto(`${web.url}/host.html`);
+    await loaded(page, "#public");
+    await loaded(page, "#hostile");
+    await page.waitForFunction(() => document.querySelector("#badge").shadowRoot.querySelector("svg"), null, { timeout: 30000 });
+
+    const pub = await shadowInfo(page, "#public");
+    assert.equal(pub.name, "Sandbox Lobby");
+    assert.match(pub.topic, /public room of the mxauth sandbox/);
+    assert.equal(pub.members, "1.2k members");
+    assert.match(pub.link, /^https:\/\/matrix\.to\/#\//);
+
+    const bad = await shadowInfo(page, "#hostile");
+    assert.match(bad.name, /<img src=x onerror=alert\(1\)><script>alert\(1\)<\/script>/, "name shown as text");
+    assert.equal(bad.imgs, 0, "no <img> in the shadow root");
+    assert.equal(bad.scripts, 0, "no <script> in the shadow root");
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => window.__xss === true), false, "no script ran");
+    assert.equal(seen.dialogs, 0);
+
+    const badge = await page.$eval("#badge", (el) => el.shadowRoot.querySelector(".badge").getAttribute("aria-label"));
+    assert.match(badge, /chat/);
+    assert.equal(seen.wasm, 1, "one preview.wasm for the whole page");
+    assert.deepEqual(seen.errors, []);
+
+    // The host page's DOM outside the elements is as the HTML made it
+    // (shadow roots are not part of outerHTML; the hosts' attributes are).
+    const after = await page.evaluate(() => document.documentElement.outerHTML);
+    const raw = readFileSync(join(here, "host.html"), "utf8").replaceAll("{{HS}}", hs.serverName);
+    const parsed = await page.evaluate((html) => {
+      const doc = new DOMParser().parseFromString(html, "text/html");
+      return doc.documentElement.outerHTML;
+    }, raw);
+    assert.equal(after, parsed, "the host DOM is unchanged");
+
+    // axe-core in the elements (it walks their shadow roots).
+    await page.evaluate(axeSource);
+    const axe = await page.evaluate(() => globalThis.axe.run(
+      { include: [["#public"], ["#hostile"], ["#badge"]] }, { resultTypes: ["violations"] })
+      .then((r) => r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)));
+    assert.deepEqual(axe, [], "axe violations");
+
+    // Keyboard: the card's link is reachable with Tab.
+    const tabbable = await page.$eval("#public", (el) => el.shadowRoot.querySelector("a").tabIndex);
+    assert.equal(tabbable, 0);
+
+    await page.screenshot({ path: join(results, `elements-${scheme}.png`), fullPage: true });
+    await page.close();
+  });
+}
+
+test("one instance per page; the loader rejects with MxAuthError", async () => {
+  const { page } = await open();
+  await page.goto(`${web.url}/blank.html`);
+  const r = await page.evaluate(async () => {
+    const m = await import("/npm/preview.js");
+    let err;
+    try { await m.load({ wasmUrl: "/npm/missing.wasm" }); } catch (e) { err = e; }
+    const a = await m.load(), b = await m.load();
+    return { name: err?.name, code: err?.code, status: err?.status, inst: err instanceof m.MxAuthError, same: a === b,
+      keys: Object.keys(a).sort(), globals: Object.keys(globalThis).filter((k) => /mxauth/i.test(k)) };
+  });
+  assert.deepEqual(r, { name: "MxAuthError", code: "network", status: 404, inst: true, same: true,
+    keys: ["roomBadge", "roomSummary"], globals: [] });
+  const e = await page.evaluate(async (room) => {
+    const m = await import("/npm/preview.js");
+    try { await (await m.load()).roomSummary(room); } catch (e) { return { name: e.name, code: e.code, inst: e instanceof m.MxAuthError }; }
+  }, `#nope:${hs.serverName}`);
+  assert.equal(e.name, "MxAuthError");
+  assert.equal(e.inst, true);
+  assert.ok(e.code, "has a code");
+  await page.close();
+});
+
+test("fallback when the server does not send application/wasm", async () => {
+  const { page } = await open(async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), "content-type": "application/octet-stream" } });
+  });
+  await page.goto(`${web.url}/host.html`);
+  await loaded(page, "#public");
+  assert.equal((await shadowInfo(page, "#public")).name, "Sandbox Lobby");
+  await page.close();
+});
+
+test("a card whose room is unknown shows why and fires mxauth-error", async () => {
+  const { page } = await open();
+  await page.goto(`${web.url}/blank.html`);
+  const r = await page.evaluate(async (room) => {
+    await import("/npm/elements.js");
+    const el = document.createElement("mxauth-room-card");
+    const ev = new Promise((ok) => el.addEventListener("mxauth-error", (e) => ok(e.detail.code)));
+    el.setAttribute("room", room);
+    document.body.append(el);
+    const code = await ev;
+    return { code, status: el.shadowRoot.querySelector(".st").textContent };
+  }, `#nope:${hs.serverName}`);
+  assert.equal(r.code, "not_found");
+  assert.match(r.status, /cannot be previewed \(not_found\)/);
+  await page.close();
+});

@@ -1,0 +1,84 @@
+// The packed npm package: its files, the size budget of the loader and
+// shells, the hand-written types (tsc), and an esbuild consumer app in
+// Chromium importing "mxauth/preview" and "mxauth/elements".
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync, readdirSync, mkdtempSync, mkdirSync, copyFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { brotliCompressSync, constants } from "node:zlib";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { sandbox, serve, browser, here, root, npmDir, results } from "./harness.mjs";
+
+const pkg = JSON.parse(readFileSync(join(npmDir, "package.json"), "utf8"));
+const tgz = join(root, "dist", `mxauth-${pkg.version}.tgz`);
+const br = (file) => brotliCompressSync(readFileSync(file), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+const kib = (n) => (n / 1024).toFixed(2) + " KiB";
+
+let work;
+before(() => {
+  work = mkdtempSync(join(tmpdir(), "mxauth-consumer-"));
+  mkdirSync(join(work, "node_modules"));
+  execFileSync("tar", ["xzf", tgz, "-C", join(work, "node_modules")]);
+  renameSync(join(work, "node_modules/package"), join(work, "node_modules/mxauth"));
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+test("the tarball holds the package", () => {
+  const files = readdirSync(join(work, "node_modules/mxauth")).sort();
+  for (const f of ["package.json", "index.js", "preview.js", "elements.js", "runtime.js", "wasm_exec.js",
+    "mxauth.d.ts", "preview.d.ts", "elements.d.ts", "preview.wasm", "preview.wasm.br", "preview.wasm.gz", "README.md"]) {
+    assert.ok(files.includes(f), `${f} in ${tgz}`);
+  }
+  assert.equal(pkg.type, "module");
+  assert.deepEqual(Object.keys(pkg.exports).slice(0, 3), [".", "./preview", "./elements"]);
+  assert.ok(pkg.sideEffects.includes("./elements.js"));
+  if (!files.includes("mxauth.wasm")) console.log("# note: mxauth.wasm is not in the package yet (./wasm/mxauth did not build)");
+});
+
+test("budget: loader + element shells <= 12 KiB brotli", () => {
+  const shells = ["index.js", "preview.js", "runtime.js", "elements.js"];
+  const sizes = Object.fromEntries(shells.map((f) => [f, br(join(npmDir, f))]));
+  const total = Object.values(sizes).reduce((a, b) => a + b, 0);
+  console.log(`# loader + shells (brotli -q 11): ${kib(total)} ${JSON.stringify(sizes)}`);
+  console.log(`# wasm_exec.js (Go's, loaded with the wasm): ${kib(br(join(npmDir, "wasm_exec.js")))}`);
+  for (const w of readdirSync(npmDir).filter((f) => f.endsWith(".wasm.br"))) {
+    console.log(`# ${w}: ${kib(readFileSync(join(npmDir, w)).length)}`);
+  }
+  assert.ok(total <= 12 * 1024, `loader + shells are ${kib(total)} brotli, over the 12 KiB budget`);
+});
+
+test("the hand-written types compile (tsc --noEmit)", () => {
+  execFileSync(join(here, "../node_modules/.bin/tsc"), ["-p", join(here, "../types/tsconfig.json"), "--noEmit"], { stdio: "inherit" });
+});
+
+test("an esbuild consumer app works in Chromium", async () => {
+  const src = join(work, "src"), out = join(work, "out");
+  mkdirSync(src);
+  copyFileSync(join(here, "consumer/app.js"), join(src, "app.js"));
+  await build({ entryPoints: [join(src, "app.js")], bundle: true, format: "esm", outdir: out,
+    absWorkingDir: work, logLevel: "warning", minify: true });
+  copyFileSync(join(here, "consumer/index.html"), join(out, "index.html"));
+  copyFileSync(join(work, "node_modules/mxauth/preview.wasm"), join(out, "preview.wasm"));
+  writeFileSync(join(out, "empty"), "");
+  const hs = await sandbox();
+  const web = await serve({ "/": out }, { HS: hs.serverName });
+  const chrome = await browser();
+  try {
+    const page = await chrome.ctx.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${web.url}/index.html`);
+    await page.waitForFunction(() => document.getElementById("out").textContent !== "waiting", null, { timeout: 30000 });
+    assert.equal(await page.textContent("#out"), "Sandbox Lobby (1234)");
+    await page.waitForFunction(() => document.querySelector("mxauth-room-card").shadowRoot.querySelector('[aria-busy="false"]'),
+      null, { timeout: 30000 });
+    assert.equal(await page.$eval("mxauth-room-card", (el) => el.shadowRoot.querySelector(".name").textContent), "Sandbox Lobby");
+    assert.deepEqual(errors, []);
+    mkdirSync(results, { recursive: true });
+    await page.screenshot({ path: join(results, "consumer.png") });
+  } finally {
+    await chrome.close(); web.close(); hs.stop();
+  }
+});

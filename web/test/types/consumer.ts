@@ -1,0 +1,38 @@
+// A TypeScript consumer of the package's hand-written types; `tsc --noEmit`
+// checks it against web/npm/*.d.ts (see package.test.mjs).
+import { load, MxAuthError, type ServerInfo, type Session, type RoomSummary, type MxAuth } from "mxauth";
+import { load as loadPreview, type MxAuthPreview } from "mxauth/preview";
+import "mxauth/elements";
+
+async function main(): Promise<void> {
+  const mx: MxAuth = await load({ wasmUrl: "/mxauth.wasm", storage: "memory", timeoutMs: 5000 });
+  const info: ServerInfo = await mx.discover("matrix.org", { signal: new AbortController().signal });
+  const label: string = info.hints.continueWith;
+  const create: boolean = info.hints.showCreateAccount && info.oauth !== null;
+  const { url } = await mx.startLogin({ server: info, redirectUri: location.href,
+    client: { name: "Example", uri: "https://example.org" }, action: create ? "register" : "login" });
+  const session: Session | null = await mx.session();
+  const token: string = await mx.accessToken({ minValidityMs: 60000 });
+  const account: string | null = await mx.accountUrl({ action: "org.matrix.devices_list" });
+  const s: RoomSummary = await mx.roomSummary("#room:example.org", { via: ["example.org"] });
+  const svg: string = await mx.roomBadge(s.roomId, { label: "chat", style: "flat" });
+  mx.addEventListener("session", () => {});
+  await mx.logout();
+  void [label, url, session?.userId, token, account, svg, s.numJoinedMembers + 1];
+
+  const p: MxAuthPreview = await loadPreview({ timeoutMs: 1000 });
+  await p.roomSummary("!id:example.org", { server: "https://example.org" });
+
+  try { await mx.completeLogin(); } catch (e) {
+    if (e instanceof MxAuthError && e.code === "no_pending_login") console.log(e.status, e.errcode, e.retryAfterMs, e.details);
+  }
+  const card = document.createElement("mxauth-room-card");
+  card.setAttribute("room", "#room:example.org");
+  card.addEventListener("mxauth-error", (ev) => console.log(ev.detail.code));
+  const summary: RoomSummary | null = card.summary;
+  void summary;
+  // @ts-expect-error: not an error code of CONTRACT.md
+  const bad: MxAuthError["code"] = "nope";
+  void bad;
+}
+void main;
