@@ -138,12 +138,20 @@ func (c *Client) CompleteLogin(ctx context.Context, callbackURL string) (*Sessio
 	if !tok.Expiry.IsZero() {
 		s.ExpiresAt = tok.Expiry.UnixMilli()
 	}
-	if raw, _ := tok.Extra("id_token").(string); raw != "" {
-		claims, err := c.verifyIDToken(ctx, rec, raw, tok.AccessToken)
-		if err != nil {
-			return nil, err
+	if v := tok.Extra("id_token"); v != nil {
+		// An id_token that is not a string is not silently skipped: the
+		// server meant to send one (OpenID Connect Core §3.1.3.3).
+		raw, ok := v.(string)
+		if !ok {
+			return nil, &autherr.Error{Code: autherr.IDTokenInvalid, Op: "id token", Err: fmt.Errorf("id_token is a %T, not a JWT", v)}
 		}
-		s.IDTokenClaims = claims
+		if raw != "" {
+			claims, err := c.verifyIDToken(ctx, rec, raw, tok.AccessToken)
+			if err != nil {
+				return nil, err
+			}
+			s.IDTokenClaims = claims
+		}
 	}
 	who, err := c.whoami(ctx, s.BaseURL, s.AccessToken, s.Insecure)
 	if err != nil {

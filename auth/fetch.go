@@ -174,8 +174,24 @@ func (c *Client) httpClient(insecure bool) *http.Client {
 				if err := checkURL(req.URL.String(), ins); err != nil {
 					return &autherr.Error{Code: autherr.Network, Op: "redirect", Err: fmt.Errorf("refused redirect: %w", err)}
 				}
+				// A request that carries a secret (a code, a refresh or
+				// access token in a POST body, a Bearer header) never
+				// follows a redirect to another origin: a 307/308 would
+				// replay the body there. Public GETs (well-known,
+				// versions, metadata) may move.
+				first := via[0]
+				carries := first.Method != http.MethodGet && first.Method != http.MethodHead || first.Header.Get("Authorization") != ""
+				if carries && (req.URL.Scheme != first.URL.Scheme || !strings.EqualFold(req.URL.Host, first.URL.Host)) {
+					return &autherr.Error{Code: autherr.Network, Op: "redirect",
+						Err: fmt.Errorf("refused redirect of a %s request with credentials from %s to %s", first.Method, first.URL.Host, clipURL(req.URL.Host))}
+				}
 				return nil
 			}
+			base := hc.Transport
+			if base == nil {
+				base = http.DefaultTransport
+			}
+			hc.Transport = limitTransport{base}
 			c.httpc[i] = &hc
 		}
 	})
@@ -183,6 +199,41 @@ func (c *Client) httpClient(insecure bool) *http.Client {
 		return c.httpc[1]
 	}
 	return c.httpc[0]
+}
+
+// limitBody bounds every answer body at the transport, for the readers
+// that are not ours (x/oauth2 reads 1 MiB, go-oidc's JWKS fetch reads all).
+// Our own reads stop earlier (limitJSON + 1).
+const limitBody = 2 << 20
+
+// limitTransport fails a body read past limitBody.
+type limitTransport struct{ base http.RoundTripper }
+
+func (t limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	res, err := t.base.RoundTrip(req)
+	if err != nil || res.Body == nil {
+		return res, err
+	}
+	res.Body = &limitedBody{ReadCloser: res.Body, left: limitBody, host: req.URL.Host}
+	return res, nil
+}
+
+type limitedBody struct {
+	io.ReadCloser
+	left int64
+	host string
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, fmt.Errorf("answer from %s is larger than %d bytes", b.host, limitBody)
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
 }
 
 // decodeJSON decodes an answer body into v, naming what it was on failure.

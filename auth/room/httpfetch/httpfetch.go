@@ -7,6 +7,7 @@ package httpfetch
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,6 +24,24 @@ func New(client *http.Client) room.Fetch {
 	if client == nil {
 		client = http.DefaultClient
 	}
+	// Never follow a redirect from https to http: Go keeps the
+	// Authorization header on a redirect to the same host name, so the
+	// session's token would travel in clear text.
+	cp := *client
+	next := cp.CheckRedirect
+	cp.CheckRedirect = func(r *http.Request, via []*http.Request) error {
+		if via[0].URL.Scheme == "https" && r.URL.Scheme != "https" {
+			return fmt.Errorf("httpfetch: refused redirect from https to %s", r.URL.Scheme)
+		}
+		if next != nil {
+			return next(r, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("httpfetch: stopped after 10 redirects")
+		}
+		return nil
+	}
+	client = &cp
 	return func(ctx context.Context, req room.Request) (*room.Response, error) {
 		var body io.Reader
 		if req.Body != nil {
