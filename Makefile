@@ -8,12 +8,36 @@ DEVTOOLS  = web/test/node_modules/.package-lock.json
 
 .PHONY: demo test test-go test-browser vet fuzz devtools npm clean
 
-## demo: start the loopback sandbox homeserver and show what discovery finds
-demo:
-	$(GO) run ./cmd/mxauth demo
+## demo: build the demo site, then serve it on 127.0.0.1 next to the loopback
+## sandbox homeserver (sign in, room previews, server check; no network needed)
+demo: site
+	$(GO) run ./cmd/mxauth demo --site $(SITEDIR)
+
+## site: the static demo site in dist/site (go-app pages, app.wasm with .br
+## and .gz beside it); any static host serves it as is, from any sub-path.
+## CLIENT_URI is the client_uri a loopback page registers with.
+.PHONY: site test-site
+SITEDIR        = dist/site
+CLIENT_URI    ?= https://mxauth.example/
+SITE_WASMFLAGS = -trimpath -ldflags='-s -w' -tags nethttpomithttp2
+site:
+	@command -v brotli >/dev/null || { echo "installing Debian package: brotli"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq brotli >/dev/null; }
+	@rm -rf $(SITEDIR)
+	$(GO) run ./wasm/demo -out $(SITEDIR) -client-uri '$(CLIENT_URI)' -version "$$(git rev-parse --short HEAD 2>/dev/null || echo dev)"
+	GOOS=js GOARCH=wasm $(GO) build $(SITE_WASMFLAGS) -o $(SITEDIR)/web/app.wasm ./wasm/demo
+	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(SITEDIR)/wasm_exec.js
+	brotli -q 11 -f -k $(SITEDIR)/web/app.wasm && gzip -9 -n -k -f $(SITEDIR)/web/app.wasm
+	@ls -l $(SITEDIR)/web/app.wasm*
+
+## test-site: the built site in Debian's Chromium, served under a sub-path with
+## the CSP: sign in and out through the sandbox, server check, hostile room,
+## axe-core, screenshots in test-results/
+test-site: site devtools
+	cd web/test && MXAUTH_SITE_DIR="$(CURDIR)/$(SITEDIR)" node --test --test-concurrency=1 e2e/site.test.mjs
 
 ## test: vet, then every test (Go unit and fuzz seeds, the OpenID peer chain, the npm package in Chromium)
-test: vet devtools test-go test-browser
+test: vet devtools test-go test-browser test-site
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './web/test/node_modules/*')); \
@@ -67,6 +91,18 @@ fuzz:
 	    $(GO) test -run='^$$' -fuzz="^$$f\$$" -fuzztime=$(FUZZTIME) $$pkg; \
 	  done; \
 	done
+
+## bench: sizes, start-up, round trips and memory in Debian's Chromium beside
+## matrix-js-sdk and oidc-client-ts, and the Go core benchmarks; prints
+## markdown tables and writes bench/results/latest.json. Never fails on a
+## number. BENCHFLAGS=--quick for one run of each.
+.PHONY: bench
+BENCHFLAGS ?=
+bench: npm devtools
+	@if $(MAKE) -n site >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory site >/dev/null || echo "bench: make site failed; the app.wasm row is n/a" >&2; \
+	fi
+	node web/bench/run.mjs $(BENCHFLAGS)
 
 clean:
 	rm -rf dist test-results bench/results

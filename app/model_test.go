@@ -1,0 +1,214 @@
+package mxapp
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mxauth/mxauth/auth"
+	"github.com/mxauth/mxauth/auth/room"
+)
+
+func TestStepRows(t *testing.T) {
+	steps := []auth.Step{
+		{Name: "well-known", Status: 200, Result: "ok", Duration: 12 * time.Millisecond},
+		{Name: "auth_metadata", Status: 404, Result: "absent", Duration: 300 * time.Microsecond},
+		{Name: "versions", Status: 404, Result: "absent"},
+		{Name: "login", Status: 0, Result: "network", Error: "auth: fetch: network"},
+		{Name: "odd", Status: 200, Result: "ok", CORS: true},
+	}
+	tests := []struct {
+		name      string
+		inBrowser bool
+		want      []StepRow
+	}{
+		{"native", false, []StepRow{
+			{Name: "well-known", Status: "200", Result: "ok", OK: true, Time: "12 ms", CORS: "no"},
+			{Name: "auth_metadata", Status: "404", Result: "not there", OK: true, Time: "<1 ms", CORS: "no"},
+			{Name: "versions", Status: "404", Result: "not there", OK: false, Time: "<1 ms", CORS: "no"},
+			{Name: "login", Status: "no answer", Result: "network", Time: "<1 ms", CORS: "unknown"},
+			{Name: "odd", Status: "200", Result: "ok", OK: true, Time: "<1 ms", CORS: "yes"},
+		}},
+		{"browser: an answer read is CORS", true, []StepRow{
+			{Name: "well-known", CORS: "yes"}, {Name: "auth_metadata", CORS: "yes"}, {Name: "versions", CORS: "yes"},
+			{Name: "login", CORS: "no"}, {Name: "odd", CORS: "yes"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := StepRows(steps, tt.inBrowser)
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d rows, want %d", len(got), len(tt.want))
+			}
+			for i, w := range tt.want {
+				g := got[i]
+				if g.Name != w.Name || g.CORS != w.CORS || (w.Status != "" && (g.Status != w.Status || g.Result != w.Result || g.OK != w.OK || g.Time != w.Time)) {
+					t.Errorf("row %d: got %+v, want %+v", i, g, w)
+				}
+				if g.Label == "" {
+					t.Errorf("row %d has no label", i)
+				}
+			}
+		})
+	}
+}
+
+func TestSignInFor(t *testing.T) {
+	oauth := &auth.OAuthInfo{Issuer: "https://auth.example.org/", PromptValues: []string{"login", "create"}}
+	tests := []struct {
+		name        string
+		info        *auth.ServerInfo
+		wantLabel   string
+		wantCreate  bool
+		explainHas  string
+		wantExplain bool
+	}{
+		{"nil", nil, "", false, "", false},
+		{"delegates with create", &auth.ServerInfo{ServerName: "example.org", OAuth: oauth,
+			Login: &auth.LoginInfo{Flows: []string{"m.login.sso"}, OAuthAwarePreferred: true}},
+			"Continue with example.org", true, "", false},
+		{"password only", &auth.ServerInfo{ServerName: "pw.example", Login: &auth.LoginInfo{Flows: []string{"m.login.password"}}},
+			"", false, "password", true},
+		{"sso without metadata", &auth.ServerInfo{ServerName: "sso.example", Login: &auth.LoginInfo{Flows: []string{"m.login.sso"}}},
+			"", false, "single sign-on", true},
+		{"nothing", &auth.ServerInfo{ServerName: "bare.example"}, "", false, "no sign-in flow", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.info != nil {
+				tt.info.Hints = auth.DecideHints(tt.info) // the one decision
+			}
+			got := SignInFor(tt.info)
+			if got.ContinueLabel != tt.wantLabel || got.CreateAccount != tt.wantCreate {
+				t.Errorf("got %+v, want label %q create %v", got, tt.wantLabel, tt.wantCreate)
+			}
+			if (got.Explanation != "") != tt.wantExplain || !strings.Contains(got.Explanation, tt.explainHas) {
+				t.Errorf("explanation %q, want one containing %q", got.Explanation, tt.explainHas)
+			}
+		})
+	}
+}
+
+func TestCountdown(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	tests := []struct {
+		name      string
+		expiresAt int64
+		want      string
+	}{
+		{"unknown", 0, "unknown"},
+		{"expired", now.Add(-time.Second).UnixMilli(), "expired"},
+		{"minutes", now.Add(4*time.Minute + 59*time.Second + 500*time.Millisecond).UnixMilli(), "4:59"},
+		{"hours", now.Add(time.Hour + 2*time.Minute + 3*time.Second).UnixMilli(), "1:02:03"},
+	}
+	for _, tt := range tests {
+		if got := Countdown(tt.expiresAt, now); got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestAccountLinks(t *testing.T) {
+	s := &auth.Session{DeviceID: "ABCDEFGHIJ", AccountManagementURI: "https://auth.example.org/account/",
+		AccountManagementActions: []string{"org.matrix.profile", "org.matrix.sessions_list", "org.matrix.session_view"}}
+	got := AccountLinks(s)
+	var labels []string
+	for _, l := range got {
+		labels = append(labels, l.Label)
+	}
+	if want := "Manage account Profile Devices This device"; strings.Join(labels, " ") != want {
+		t.Errorf("labels %q, want %q", strings.Join(labels, " "), want)
+	}
+	if got[0].URL != "https://auth.example.org/account/" {
+		t.Errorf("manage link %q", got[0].URL)
+	}
+	if !strings.Contains(got[3].URL, "device_id=ABCDEFGHIJ") {
+		t.Errorf("device link %q has no device id", got[3].URL)
+	}
+	if AccountLinks(&auth.Session{}) != nil || AccountLinks(nil) != nil {
+		t.Error("links without an account URI")
+	}
+}
+
+func TestRoomText(t *testing.T) {
+	s := &room.Summary{RoomID: "!r:example.org", CanonicalAlias: "#a:example.org", Name: `<b>"x"</b>`,
+		NumJoinedMembers: 1234, JoinRule: "public", WorldReadable: true, Source: room.SourcePublicRooms}
+	c := CardFor(s)
+	if c.Title != `<b>"x"</b>` || c.Members != "1.2k members" || !strings.Contains(c.SourceLabel, "public room directory") {
+		t.Errorf("card %+v", c)
+	}
+	if svg := AvatarSVG(CardFor(&room.Summary{RoomID: "!r:x", Name: "<script>"})); strings.Contains(svg, "<script") {
+		t.Errorf("avatar not escaped: %s", svg)
+	}
+	if got, want := EmbedSnippet(`#a"b<c>:x`), `<mxauth-room-card room="#a&#34;b&lt;c&gt;:x"></mxauth-room-card>`; got != want {
+		t.Errorf("snippet %q, want %q", got, want)
+	}
+	if got, want := BadgeCommand(`#it's:x`), `mxauth badge '#it'\''s:x' > badge.svg`; got != want {
+		t.Errorf("command %q, want %q", got, want)
+	}
+	if CardFor(&room.Summary{RoomID: "!only:x"}).Title != "!only:x" {
+		t.Error("a room without name or alias shows its id")
+	}
+}
+
+func TestClientFor(t *testing.T) {
+	must := func(s string) *url.URL { u, _ := url.Parse(s); return u }
+	tests := []struct {
+		name, page, clientURI, wantURI, wantRedirect, wantType string
+	}{
+		{"loopback is native with the flag's URI", "http://127.0.0.1:8080/?server=x", "https://mxauth.example/",
+			"https://mxauth.example/", "http://127.0.0.1:8080/callback.html", auth.ApplicationTypeNative},
+		{"sub-path host is web on its own origin", "https://someone.github.io/mxauth/room.html", "https://mxauth.example/",
+			"https://someone.github.io/mxauth/", "https://someone.github.io/mxauth/callback.html", auth.ApplicationTypeWeb},
+		{"same host keeps the flag", "https://demo.example.org/x/", "https://demo.example.org/",
+			"https://demo.example.org/", "https://demo.example.org/x/callback.html", auth.ApplicationTypeWeb},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page := must(tt.page)
+			meta := ClientFor(page, tt.clientURI)
+			redirect := Redirect(page)
+			if meta.URI != tt.wantURI || redirect != tt.wantRedirect || auth.ApplicationType(redirect) != tt.wantType {
+				t.Errorf("got %q %q %s, want %q %q %s", meta.URI, redirect, auth.ApplicationType(redirect), tt.wantURI, tt.wantRedirect, tt.wantType)
+			}
+			if err := auth.CheckClientMetadata(meta, redirect); err != nil {
+				t.Errorf("MAS's rules refuse the demo's own client: %v", err)
+			}
+		})
+	}
+}
+
+func TestCheckRegistration(t *testing.T) {
+	tests := []struct {
+		name, clientURI, redirect string
+		ok                        bool
+		rule                      string
+	}{
+		{"native loopback", "https://mxauth.example/", "http://127.0.0.1:9/callback.html", true, ""},
+		{"http client uri", "http://mxauth.example/", "http://127.0.0.1:9/callback.html", false, auth.RuleHTTPS},
+		{"web on another host", "https://mxauth.example/", "https://other.example/callback.html", false, auth.RuleSameHost},
+		{"missing", "", "https://x.example/", false, auth.RuleRequired},
+	}
+	for _, tt := range tests {
+		got := CheckRegistration(tt.clientURI, tt.redirect)
+		if got.OK != tt.ok || got.Rule != tt.rule || (!got.OK && got.Field == "") {
+			t.Errorf("%s: got %+v, want ok %v rule %q", tt.name, got, tt.ok, tt.rule)
+		}
+	}
+}
+
+func TestWellKnownURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"matrix.org":                   "https://matrix.org/.well-known/matrix/client",
+		"@alice:example.org:8448":      "https://example.org:8448/.well-known/matrix/client",
+		"http://127.0.0.1:8008/prefix": "http://127.0.0.1:8008/.well-known/matrix/client",
+		"127.0.0.1:8008":               "http://127.0.0.1:8008/.well-known/matrix/client",
+		"":                             "",
+		"a b":                          "",
+	} {
+		if got := WellKnownURL(in); got != want {
+			t.Errorf("WellKnownURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
