@@ -111,6 +111,9 @@ func (dc *discoveryCache) fetch(ctx context.Context, c *Client, t target, key st
 
 	d := &discovery{c: c, t: t}
 	f.info, f.err = d.run(ctx)
+	if f.err != nil {
+		f.info = nil // Discover answers an info or an error, never both
+	}
 	if f.err == nil && !d.noStore {
 		fresh := c.CacheTTL
 		if fresh <= 0 {

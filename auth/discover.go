@@ -114,19 +114,20 @@ type wellKnown struct {
 	issuerHint     string // org.matrix.msc2965.authentication.issuer
 }
 
-// run does the whole network part of a discovery.
+// run does the whole network part of a discovery. On failure it still
+// returns what it learned (at least the steps) beside the error, for Check.
 func (d *discovery) run(ctx context.Context) (*ServerInfo, error) {
 	d.maxAge, d.swr = -1, -1
+	info := &ServerInfo{ServerName: d.t.serverName, BaseURL: d.t.fallbackBase, Insecure: d.t.insecure, UnstableFeatures: map[string]bool{}}
 	wk, err := d.wellKnown(ctx)
 	if err != nil {
-		return nil, err
+		info.Steps = d.steps
+		return info, err
 	}
 	base := d.t.fallbackBase
 	if wk != nil {
 		base = wk.baseURL
-	}
-	info := &ServerInfo{ServerName: d.t.serverName, BaseURL: base, Insecure: d.t.insecure, UnstableFeatures: map[string]bool{}}
-	if wk != nil {
+		info.BaseURL = base
 		info.IdentityServer = wk.identityServer
 	}
 
@@ -154,13 +155,27 @@ func (d *discovery) run(ctx context.Context) (*ServerInfo, error) {
 	wg.Wait()
 	info.Steps = d.steps
 	if versionsErr != nil {
-		return nil, versionsErr
+		return info, versionsErr
 	}
 	if metaErr != nil {
-		return nil, metaErr
+		return info, metaErr
 	}
 	info.Hints = DecideHints(info)
 	return info, nil
+}
+
+// Check runs a discovery of input without the cache, for diagnostics pages
+// and CLIs: it returns what was learned, always with the Steps made, even
+// when it also returns an error (then Hints is empty). A nil ServerInfo
+// comes back only for input that is not a server name, user id or URL.
+func (c *Client) Check(ctx context.Context, input string) (*ServerInfo, error) {
+	t, err := parseInput(input)
+	if err != nil {
+		return nil, err
+	}
+	c.init()
+	d := &discovery{c: c, t: t}
+	return d.run(ctx)
 }
 
 // wellKnown runs the spec's well-known step. A nil result with a nil error

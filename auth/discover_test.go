@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mxauth/mxauth/auth/autherr"
 )
 
 const (
@@ -407,5 +409,31 @@ func TestDiscoverRefusesRedirectToHTTP(t *testing.T) {
 	var e *Error
 	if !errors.As(err, &e) || e.Code != CodeNetwork || !strings.Contains(err.Error(), "not https") {
 		t.Fatalf("got %v, want a refused redirect", err)
+	}
+}
+
+func TestCheckKeepsStepsOnFailure(t *testing.T) {
+	hosts := map[string]http.Handler{"example.org": routes{"/.well-known/matrix/client": jsonHandler(200, `<html>`)}}
+	info, err := testClient(&fakeNet{hosts: hosts}).Check(context.Background(), "example.org")
+	var e *Error
+	if !errors.As(err, &e) || e.Code != CodeDiscoveryFailed {
+		t.Fatalf("got %v, want discovery_failed", err)
+	}
+	if info == nil || len(info.Steps) != 1 || info.Steps[0].Name != "well-known" || info.Steps[0].Result != string(CodeDiscoveryFailed) {
+		t.Fatalf("steps: got %+v", info)
+	}
+	if info.Hints != (Hints{}) {
+		t.Errorf("a failed check decided hints: %+v", info.Hints)
+	}
+
+	// Versions failing: the well-known, versions, login and metadata steps are all there.
+	hosts = map[string]http.Handler{"example.org": routes{"/_matrix/client/v1/auth_metadata": jsonHandler(200, metadataFor("https://account.example.org/", nil))}}
+	info, err = testClient(&fakeNet{hosts: hosts}).Check(context.Background(), "example.org")
+	if autherr.CodeOf(err) != CodeNotAHomeserver || info == nil || len(info.Steps) != 4 {
+		t.Fatalf("got %v with %+v", err, info)
+	}
+	// Discover itself never answers both.
+	if info, err := testClient(&fakeNet{hosts: hosts}).Discover(context.Background(), "example.org"); info != nil || err == nil {
+		t.Fatalf("Discover answered %+v and %v", info, err)
 	}
 }
