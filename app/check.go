@@ -49,7 +49,9 @@ func (c *Check) run(ctx app.Context) {
 	ctx.Async(func() {
 		dctx, cancel := context.WithTimeout(ctx, discoverTimeout)
 		defer cancel()
-		info, err := c.env.Auth.Discover(dctx, server)
+		// Check, not Discover: a failed discovery still shows the requests
+		// it made, which is what an admin needs to see.
+		info, err := c.env.Auth.Check(dctx, server)
 		var probe *ProbeResult
 		if err != nil && c.env.Probe != nil {
 			if u := WellKnownURL(server); u != "" {
@@ -83,7 +85,7 @@ func (c *Check) Render() app.UI {
 		app.Div().Aria("live", "polite").Aria("busy", c.busy).Body(
 			app.If(c.busy, func() app.UI { return app.P().Class("muted").Text("Checking " + c.asked + "…") }),
 			app.If(c.err != nil, func() app.UI { return c.failure() }),
-			app.If(c.info != nil, func() app.UI { return c.report() }),
+			app.If(c.info != nil, func() app.UI { return c.report(c.err == nil) }),
 		),
 		app.Section().Class("card").Aria("labelledby", "reg-title").Body(
 			app.H2().ID("reg-title").Text("Client registration"),
@@ -133,8 +135,13 @@ func (c *Check) failure() app.UI {
 	)
 }
 
-func (c *Check) report() app.UI {
+// report draws the requests made and, after a discovery that succeeded,
+// what the server offers.
+func (c *Check) report(succeeded bool) app.UI {
 	r := ReportFor(c.info, c.env.InBrowser)
+	if !succeeded {
+		r.Facts = nil
+	}
 	return app.Div().Body(
 		app.Table().ID("steps").Body(
 			app.Caption().Text("Discovery requests"),
@@ -154,19 +161,21 @@ func (c *Check) report() app.UI {
 				)
 			})),
 		),
-		app.Table().ID("facts").Body(
-			app.Caption().Text("What the server offers"),
-			app.THead().Body(app.Tr().Body(
-				app.Th().Scope("col").Text("Item"), app.Th().Scope("col").Text("Found"), app.Th().Scope("col").Text("What to do"),
-			)),
-			app.TBody().Body(app.Range(r.Facts).Slice(func(i int) app.UI {
-				f := r.Facts[i]
-				return app.Tr().Body(
-					app.Th().Scope("row").Text(f.Name),
-					app.Td().Class("url").Text(f.Value),
-					app.Td().Class(map[bool]string{true: "", false: "bad"}[f.OK]).Text(f.Advice),
-				)
-			})),
-		),
+		app.If(len(r.Facts) > 0, func() app.UI {
+			return app.Table().ID("facts").Body(
+				app.Caption().Text("What the server offers"),
+				app.THead().Body(app.Tr().Body(
+					app.Th().Scope("col").Text("Item"), app.Th().Scope("col").Text("Found"), app.Th().Scope("col").Text("What to do"),
+				)),
+				app.TBody().Body(app.Range(r.Facts).Slice(func(i int) app.UI {
+					f := r.Facts[i]
+					return app.Tr().Body(
+						app.Th().Scope("row").Text(f.Name),
+						app.Td().Class("url").Text(f.Value),
+						app.Td().Class(map[bool]string{true: "", false: "bad"}[f.OK]).Text(f.Advice),
+					)
+				})),
+			)
+		}),
 	)
 }
