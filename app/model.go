@@ -143,7 +143,7 @@ func ErrorText(err error) string {
 		s = "That is not something mxauth can read: " + e.Error()
 	case autherr.Network:
 		s = "The browser got no answer it may read. Either the server is down or it sends no CORS headers " +
-			"(Access-Control-Allow-Origin), which browsers need to read it. The direct look below, or the Server check page, tells which."
+			"(Access-Control-Allow-Origin), which browsers need to read it. The Server check page shows which."
 	case autherr.Timeout:
 		s = "The server took too long to answer."
 	case autherr.NotAHomeserver:
