@@ -3,7 +3,7 @@
 
 GO       ?= go
 FUZZTIME ?= 30s
-PKGS_FUZZ = ./auth ./auth/room
+PKGS_FUZZ = ./auth ./auth/autherr ./auth/room
 DEVTOOLS  = web/test/node_modules/.package-lock.json
 
 .PHONY: demo test test-go test-browser vet fuzz devtools npm clean
@@ -103,6 +103,11 @@ bench: npm devtools
 	  $(MAKE) --no-print-directory site >/dev/null || echo "bench: make site failed; the app.wasm row is n/a" >&2; \
 	fi
 	node web/bench/run.mjs $(BENCHFLAGS)
+
+## soak: the long multi-tab refresh test (4 tabs × 200 refreshes, 10 % of answers dropped)
+.PHONY: soak
+soak:
+	MXAUTH_SOAK=1 $(GO) test -count=1 -run '^TestTabsRefreshUnderDrops$$' -timeout 20m -v ./auth
 
 clean:
 	rm -rf dist test-results bench/results
