@@ -519,3 +519,16 @@ func yesNo(b bool) string {
 	}
 	return "no"
 }
+
+// MergeStep adds a step reported during a discovery to the live list; a
+// step reported again under its name (its final result) replaces the first.
+func MergeStep(steps []auth.Step, st auth.Step) []auth.Step {
+	for i := range steps {
+		if steps[i].Name == st.Name {
+			out := append([]auth.Step(nil), steps...)
+			out[i] = st
+			return out
+		}
+	}
+	return append(append([]auth.Step(nil), steps...), st)
+}

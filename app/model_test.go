@@ -212,3 +212,13 @@ func TestWellKnownURL(t *testing.T) {
 		}
 	}
 }
+
+func TestMergeStep(t *testing.T) {
+	var live []auth.Step
+	live = MergeStep(live, auth.Step{Name: "well-known", Result: "ok"})
+	live = MergeStep(live, auth.Step{Name: "auth_metadata", Result: "ok"})
+	live = MergeStep(live, auth.Step{Name: "auth_metadata", Result: "metadata_invalid"})
+	if len(live) != 2 || live[1].Result != "metadata_invalid" {
+		t.Fatalf("got %+v", live)
+	}
+}

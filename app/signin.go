@@ -23,6 +23,7 @@ type SignIn struct {
 	busy     bool
 	info     *auth.ServerInfo
 	err      error
+	live     []auth.Step // steps reported while a discovery runs
 	session  *auth.Session
 	starting bool
 	startErr error
@@ -48,10 +49,18 @@ func (c *SignIn) OnNav(ctx app.Context) {
 
 func (c *SignIn) discover(ctx app.Context) {
 	server := c.server
-	c.busy, c.info, c.err, c.startErr = true, nil, nil, nil
+	c.busy, c.info, c.err, c.startErr, c.live = true, nil, nil, nil, nil
 	ctx.Async(func() {
 		dctx, cancel := context.WithTimeout(ctx, discoverTimeout)
 		defer cancel()
+		// Show each request as it finishes: a slow server shows where it is slow.
+		dctx = auth.WithStepTrace(dctx, func(st auth.Step) {
+			ctx.Dispatch(func(app.Context) {
+				if server == c.server && c.busy {
+					c.live = MergeStep(c.live, st)
+				}
+			})
+		})
 		info, err := c.env.Auth.Discover(dctx, server)
 		ctx.Dispatch(func(app.Context) {
 			if server != c.server {
@@ -95,8 +104,11 @@ func (c *SignIn) start(ctx app.Context, action string) {
 func (c *SignIn) Render() app.UI {
 	view := SignInFor(c.info)
 	var rows []StepRow
-	if c.info != nil {
+	switch {
+	case c.info != nil:
 		rows = StepRows(c.info.Steps, c.env.InBrowser)
+	case c.busy:
+		rows = StepRows(c.live, c.env.InBrowser)
 	}
 	return layout(RouteSignIn, "Sign in to Matrix",
 		app.If(c.session != nil, func() app.UI {

@@ -47,6 +47,24 @@ type discovery struct {
 	noStore     bool
 }
 
+type stepTraceKey struct{}
+
+// WithStepTrace returns a context under which every discovery request is
+// reported to fn as soon as it finishes, for progress displays (the demo's
+// live step list). A step whose 200 answer then fails validation is
+// reported a second time, under the same Name, with its final result.
+// fn is called from the discovery's goroutines; a cached answer reports
+// nothing.
+func WithStepTrace(ctx context.Context, fn func(Step)) context.Context {
+	return context.WithValue(ctx, stepTraceKey{}, fn)
+}
+
+func traceStep(ctx context.Context, st Step) {
+	if fn, ok := ctx.Value(stepTraceKey{}).(func(Step)); ok && fn != nil {
+		fn(st)
+	}
+}
+
 // fetch makes one discovery request and records it as a step.
 func (d *discovery) fetch(ctx context.Context, name, u string, limit int64) (*response, error) {
 	start := d.c.now()
@@ -75,20 +93,30 @@ func (d *discovery) fetch(ctx context.Context, name, u string, limit int64) (*re
 	d.mu.Lock()
 	d.steps = append(d.steps, st)
 	d.mu.Unlock()
+	traceStep(ctx, st)
 	return resp, err
 }
 
 // setStepResult overrides the result of the last step called name, for
 // answers that were 200 but did not validate.
-func (d *discovery) setStepResult(name string, err error) {
+func (d *discovery) setStepResult(ctx context.Context, name string, err error) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	var st *Step
 	for i := len(d.steps) - 1; i >= 0; i-- {
 		if d.steps[i].Name == name {
 			d.steps[i].Result = string(autherr.CodeOf(err))
 			d.steps[i].Error = err.Error()
-			return
+			st = &d.steps[i]
+			break
 		}
+	}
+	var copied Step
+	if st != nil {
+		copied = *st
+	}
+	d.mu.Unlock()
+	if st != nil {
+		traceStep(ctx, copied)
 	}
 }
 
@@ -202,7 +230,7 @@ func (d *discovery) wellKnown(ctx context.Context) (*wellKnown, error) {
 	}
 	wk, err := parseWellKnown(resp.body, d.t.insecure)
 	if err != nil {
-		d.setStepResult(op, err)
+		d.setStepResult(ctx, op, err)
 		return nil, err
 	}
 	return wk, nil
@@ -303,7 +331,7 @@ func (d *discovery) versions(ctx context.Context, info *ServerInfo) error {
 			Err: fmt.Errorf("%s does not answer /_matrix/client/versions like a Matrix homeserver", hostOf(info.BaseURL))}
 		if perr != nil && resp.status == http.StatusOK {
 			e.Err = fmt.Errorf("%s: %w", e.Err, perr)
-			d.setStepResult(op, e)
+			d.setStepResult(ctx, op, e)
 		}
 		return e
 	}
@@ -354,7 +382,7 @@ func (d *discovery) login(ctx context.Context, base string) *LoginInfo {
 	}
 	li, err := ParseLoginFlows(resp.body)
 	if err != nil {
-		d.setStepResult(op, &autherr.Error{Code: autherr.ServerError, Op: op, Err: err})
+		d.setStepResult(ctx, op, &autherr.Error{Code: autherr.ServerError, Op: op, Err: err})
 		return nil
 	}
 	return li
@@ -417,7 +445,7 @@ func (d *discovery) metadata(ctx context.Context, base, hint string) (*OAuthInfo
 		}
 		info, err := ParseAuthMetadata(resp.body, d.t.insecure)
 		if err != nil {
-			d.setStepResult(step.name, err)
+			d.setStepResult(ctx, step.name, err)
 			return nil, err
 		}
 		info.Source = step.source
@@ -441,7 +469,7 @@ func (d *discovery) metadata(ctx context.Context, base, hint string) (*OAuthInfo
 		}
 		if err := json.Unmarshal(resp.body, &ai); err != nil || ai.Issuer == "" {
 			e := metadataError(op, "issuer", "auth_issuer answer has no issuer string")
-			d.setStepResult(op, e)
+			d.setStepResult(ctx, op, e)
 			return nil, e
 		}
 		issuer = ai.Issuer
@@ -469,12 +497,12 @@ func (d *discovery) issuerMetadata(ctx context.Context, issuer string) (*OAuthIn
 	}
 	info, err := ParseAuthMetadata(resp.body, d.t.insecure)
 	if err != nil {
-		d.setStepResult(op, err)
+		d.setStepResult(ctx, op, err)
 		return nil, err
 	}
 	if info.Issuer != issuer {
 		e := metadataError(op, "issuer", "%q is not the issuer %q the server named", info.Issuer, issuer)
-		d.setStepResult(op, e)
+		d.setStepResult(ctx, op, e)
 		return nil, e
 	}
 	info.Source = "issuer"

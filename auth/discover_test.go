@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -435,5 +436,31 @@ func TestCheckKeepsStepsOnFailure(t *testing.T) {
 	// Discover itself never answers both.
 	if info, err := testClient(&fakeNet{hosts: hosts}).Discover(context.Background(), "example.org"); info != nil || err == nil {
 		t.Fatalf("Discover answered %+v and %v", info, err)
+	}
+}
+
+func TestWithStepTrace(t *testing.T) {
+	const issuer = "https://account.example.org/"
+	hs := homeserver(metadataFor(issuer, func(s string) string {
+		return strings.Replace(s, `["plain", "S256"]`, `["plain"]`, 1)
+	}))
+	var mu sync.Mutex
+	var seen []Step
+	ctx := WithStepTrace(context.Background(), func(st Step) {
+		mu.Lock()
+		seen = append(seen, st)
+		mu.Unlock()
+	})
+	_, err := testClient(&fakeNet{hosts: map[string]http.Handler{"example.org": hs}}).Discover(ctx, "example.org")
+	if autherr.CodeOf(err) != CodeMetadataInvalid {
+		t.Fatalf("got %v", err)
+	}
+	// well-known, versions, login, metadata (ok), then metadata again (final: metadata_invalid).
+	if len(seen) != 5 {
+		t.Fatalf("traced %d steps: %+v", len(seen), seen)
+	}
+	last := seen[len(seen)-1]
+	if last.Name != "auth_metadata" || last.Result != string(CodeMetadataInvalid) {
+		t.Errorf("last trace: got %+v, want the metadata step with its final result", last)
 	}
 }
