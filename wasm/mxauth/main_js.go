@@ -53,7 +53,9 @@
 //	           added after the fact
 //
 // completeLogin, when given the page's own address (or nothing), removes
-// code, state and iss from the address bar with history.replaceState.
+// code, state and iss from the address bar with history.replaceState: after
+// a sign-in, and after a failure no retry can mend (no_pending_login,
+// state_mismatch, authorization_denied).
 // roomSummary and roomBadge send the session's access token only to the
 // session's own homeserver, which they then ask (it federates); a room
 // asked of another server goes anonymously.
@@ -83,6 +85,10 @@ const readyDefault = "__mxauthReady"
 
 // channelName is the BroadcastChannel of the tabs of an origin.
 const channelName = "mxauth"
+
+// handoffWait bounds how long a tab waits for another tab's announcement
+// of the tokens it just rotated (store.SessionStore.HandoffWait).
+const handoffWait = 2 * time.Second
 
 func main() {
 	fail := func(msg string) {
@@ -185,6 +191,7 @@ func newAPI(cfg config) *api {
 		a.channel = store.OpenChannel(cfg.Channel, a.remoteChange)
 		if a.channel != nil {
 			cfg.Storage.Sessions.OnChange = a.channel.Post
+			cfg.Storage.Sessions.HandoffWait = handoffWait
 		}
 	}
 	// The state at start is what later changes are compared with.
@@ -354,15 +361,27 @@ func (a *api) completeLogin(args []js.Value) (js.Value, func(context.Context) (a
 	}
 	return none(func(ctx context.Context) (any, error) {
 		s, err := a.client.CompleteLogin(ctx, u)
+		if href != "" && u == href && (err == nil || spent(err)) {
+			replaceAddress(href)
+		}
 		if err != nil {
 			return nil, err
-		}
-		if href != "" && u == href {
-			replaceAddress(href)
 		}
 		a.notify(ctx)
 		return s, nil
 	})
+}
+
+// spent says whether a failed completeLogin's answer can never succeed
+// later (replayed, foreign or refused): then it leaves the address bar
+// too, so a reload does not repeat the failure. After a network error the
+// answer stays, to try again.
+func spent(err error) bool {
+	switch autherr.CodeOf(err) {
+	case autherr.NoPendingLogin, autherr.StateMismatch, autherr.AuthorizationDenied:
+		return true
+	}
+	return false
 }
 
 // locationHref is location.href, or "" outside a page (Node).

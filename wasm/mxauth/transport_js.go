@@ -20,10 +20,20 @@ const maxResponse = 8 << 20
 // fetchTransport is an http.RoundTripper over browser.Fetch, the page's
 // fetch. net/http's own js transport would do in a browser, but it turns
 // itself off under Node (go.dev/issue/57613), where the tests run; with
-// this one the tests exercise the code pages run. It sends the request's
-// headers and nothing else (no User-Agent, no custom header: those force
-// CORS preflights), omits credentials, and follows redirects in fetch.
+// this one the tests exercise the code pages run. It sends only the
+// request headers in sentHeaders and nothing of its own (no User-Agent, no
+// custom header: those force CORS preflights), omits credentials, and
+// follows redirects in fetch.
 type fetchTransport struct{}
+
+// sentHeaders are the request headers fetchTransport passes on: the bearer
+// token and the CORS-safelisted ones. Libraries add others that a
+// homeserver's CORS answer does not allow, and the browser then refuses
+// the request after the preflight: go-oidc's JWKS fetch sets
+// "Cache-Control: no-cache", which broke every ID-token check in Chromium.
+var sentHeaders = map[string]bool{
+	"Authorization": true, "Content-Type": true, "Accept": true, "Accept-Language": true, "Content-Language": true,
+}
 
 func (fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var body []byte
@@ -37,6 +47,9 @@ func (fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	header := make(map[string]string, len(req.Header))
 	for k, v := range req.Header {
+		if !sentHeaders[http.CanonicalHeaderKey(k)] {
+			continue
+		}
 		header[k] = strings.Join(v, ", ")
 	}
 	resp, err := browser.Fetch(req.Context(), room.Request{

@@ -3,7 +3,11 @@
 // (layout, placeholder, progress line) from plain JS and CSS at once, then
 // fills it from the WASM API: the room elements use mxauth.wasm when the
 // page already started it, else preview.wasm; the login and session
-// elements wait for mxauth.wasm (load() of "mxauth").
+// elements use mxauth.wasm (load() of "mxauth"), starting it with the
+// defaults when the page has not by the end of the task they connected in.
+// <mxauth-login>, on a page whose address carries an authorization answer,
+// finishes the sign-in (completeLogin, once) and fires mxauth-session or
+// mxauth-error.
 //
 // Rules kept here: shadow DOM only, no global listeners, no changes outside
 // the element, server text set with textContent (never innerHTML).
@@ -13,9 +17,9 @@ import { load as loadPreview } from "./preview.js";
 const CSS = `
 :host{display:block;font-family:var(--mxauth-font,system-ui,-apple-system,"Segoe UI",sans-serif);
 --a:var(--mxauth-accent,#0a6b4f);--r:var(--mxauth-radius,12px);
---bg:#fff;--fg:#1b1d22;--mu:#555d69;--bd:#d3d8df;--ph:#e7eaee;color:var(--fg);line-height:1.4}
+--bg:#fff;--fg:#1b1d22;--mu:#555d69;--bd:#d3d8df;--ph:#e7eaee;--er:#b3261e;color:var(--fg);line-height:1.4}
 @media (prefers-color-scheme:dark){:host{--a:var(--mxauth-accent,#6ad6ae);
---bg:#1c1f26;--fg:#eef0f4;--mu:#a9b1be;--bd:#3a414d;--ph:#2c313b}}
+--bg:#1c1f26;--fg:#eef0f4;--mu:#a9b1be;--bd:#3a414d;--ph:#2c313b;--er:#ffb4ab}}
 :host([hidden]){display:none}
 .card{position:relative;display:flex;gap:12px;padding:14px 16px;background:var(--bg);
 border:1px solid var(--bd);border-radius:var(--r);overflow:hidden;max-width:30rem;box-sizing:border-box}
@@ -39,10 +43,13 @@ no-repeat;background-size:40% 100%;animation:mx 1.1s linear infinite}
 .badge{display:inline-flex;font:11px/20px Verdana,Geneva,sans-serif;border-radius:3px;overflow:hidden;vertical-align:middle}
 .badge span{padding:0 6px;color:#fff;background:#3b3f46}.badge span+span{background:#59616d}
 .badge svg{display:block}
-form{flex-direction:column;gap:8px}
+.col{flex-direction:column;gap:8px}
+.field{display:flex;flex-direction:column;gap:4px}[hidden]{display:none!important}
+.lbl{margin:0;color:var(--mu);font-size:.85em}
+.er{margin:0;color:var(--er);font-weight:500;overflow-wrap:anywhere}.er:empty{display:none}
 label{font-weight:600}
 input{font:inherit;padding:8px 10px;border:1px solid var(--bd);border-radius:calc(var(--r) * .6);background:var(--bg);color:var(--fg)}
-.row{display:flex;gap:8px;flex-wrap:wrap}
+.row{display:flex;gap:8px 14px;flex-wrap:wrap;align-items:center}.stack{flex-direction:column;align-items:stretch}
 button{font:inherit;font-weight:600;padding:8px 14px;border-radius:calc(var(--r) * .6);border:1px solid var(--a);
 cursor:pointer;background:var(--bg);color:var(--a)}
 button.p{background:var(--a);color:var(--bg)}
@@ -230,110 +237,239 @@ function parseSVG(text) {
   return document.importNode(svg, true);
 }
 
-// mxauthAPI waits until the page starts mxauth.wasm (load() of "mxauth").
-const mxauthAPI = () => started("mxauth").then((p) => p);
+// mxauthAPI is the API of mxauth.wasm for the login and session elements:
+// the one the page started with load() of "mxauth", or, when the page has
+// not called load() by the end of the task in which the element connected,
+// one started here with the defaults (so `import "mxauth/elements"` alone
+// works).
+let auto;
+function mxauthAPI() {
+  auto ||= new Promise((r) => setTimeout(r)).then(() => running("mxauth") || import("./index.js").then((m) => m.load()));
+  return running("mxauth") || Promise.race([started("mxauth").then((p) => p), auto]);
+}
+
+// isCallback says whether the page's address carries an authorization
+// response (code or error, with state) in its fragment or query.
+function isCallback() {
+  for (const s of [location.hash, location.search]) {
+    const p = new URLSearchParams(s.slice(1));
+    if (p.has("state") && (p.has("code") || p.has("error"))) return true;
+  }
+  return false;
+}
+// The addresses whose callback an element already took: completeLogin runs
+// once per callback, however many elements or updates there are.
+const taken = new Set();
+
+const RULES = {
+  required: "is missing", https: "must be an https address", not_loopback: "must not point at a loopback host",
+  same_host: "must be on the host of the client URI (client-uri) or a subdomain of it", no_fragment: "must not have a #fragment",
+  url_characters: "has characters the server refuses", public_suffix: "is a public suffix, not a domain of its own",
+  native_redirect: "is not a valid app redirect", language_tag: "is not a language tag",
+};
+const FIELDS = { client_uri: "client URI (client-uri)", redirect_uri: "redirect address (redirect-uri)", redirect_uris: "redirect address (redirect-uri)",
+  logo_uri: "logo (logo-uri)", tos_uri: "terms of service (tos-uri)", policy_uri: "privacy policy (policy-uri)",
+  registration_endpoint: "registration endpoint" };
+
+/** explain turns an MxAuthError into a sentence a person can act on. */
+export function explain(e, server) {
+  const s = server || "the server", d = e.details || {};
+  const f = (d.field || "").replace(/\[\d+\]$/, "");
+  const wait = e.retryAfterMs ? ` Try again in ${Math.ceil(e.retryAfterMs / 1000)} s.` : " Try again in a moment.";
+  switch (e.code) {
+    case "invalid_input": return `“${s}” is not a server name, user id or address.`;
+    case "network":
+      return /discover|well-known/i.test(e.message)
+        ? `Could not reach ${s}. Check the name; if the server is up, its /.well-known/matrix/client probably lacks the CORS header (Access-Control-Allow-Origin: *) browsers need.`
+        : `Could not reach ${s}. Check your connection; if the server is up, it may not allow requests from this page (CORS).`;
+    case "timeout": return `${s} did not answer in time.` + wait;
+    case "discovery_failed": case "not_a_homeserver": return `${s} does not look like a Matrix homeserver. Check the name.`;
+    case "oauth_unsupported": return `${s} does not offer OAuth sign-in, which this page needs.`;
+    case "metadata_invalid": return `${s} describes its sign-in service wrongly${f ? ` (${f})` : ""}; tell its admins.`;
+    case "registration_failed":
+      if (d.rule) return `This page cannot be registered with ${s}: its ${FIELDS[f] || f || "metadata"} ${RULES[d.rule] || `breaks the rule “${d.rule}”`}.`;
+      return `${s} refused to register this page${e.errcode ? ` (${e.errcode})` : ""}.`;
+    case "no_pending_login": return "This sign-in was already finished or was started in another browser. Please sign in again.";
+    case "state_mismatch": return "This sign-in answer does not match the sign-in started here. Please sign in again.";
+    case "authorization_denied": return "Sign-in was cancelled or refused on the server.";
+    case "token_exchange_failed": case "id_token_invalid": return `${s} could not complete the sign-in. Please sign in again.`;
+    case "session_expired": return "Your session has ended. Please sign in again.";
+    case "rate_limited": return `${s} asks to slow down.` + wait;
+    case "storage": return "This browser cannot store the session; you will be signed out when you close the page.";
+    default: return `Something went wrong at ${s} (${e.code}).` + wait;
+  }
+}
 
 /** <mxauth-login server redirect-uri client-name client-uri …>: sign-in buttons from discovery. */
 class Login extends Base {
-  static observedAttributes = ["server", "server-locked", "redirect-uri", "client-name", "client-uri", "client-id"];
+  static observedAttributes = ["server", "server-locked", "redirect-uri", "client-name", "client-uri", "logo-uri",
+    "tos-uri", "policy-uri", "client-id"];
   update(signal) {
     const locked = this.hasAttribute("server-locked");
-    const input = h("input", { id: "s", part: "input", name: "server", placeholder: "matrix.org",
-      autocomplete: "off", spellcheck: "false", disabled: "" });
+    const input = h("input", { id: "s", part: "input", name: "server", placeholder: "example.org", type: "text",
+      autocomplete: "off", autocapitalize: "off", spellcheck: "false", "aria-describedby": "st er", disabled: "" });
     input.value = this.getAttribute("server") || "";
-    if (locked) input.readOnly = true;
+    const field = h("div", { class: "field" }, h("label", { for: "s", part: "label" }, "Homeserver"), input);
+    field.hidden = locked;
     const go = h("button", { class: "p", part: "button continue", type: "submit", disabled: "" }, "Continue");
     const create = h("button", { part: "button create", type: "button", hidden: "" }, "Create account");
-    const st = h("p", { class: "st", part: "status", role: "status" }, "Preparing sign-in…");
-    const form = h("form", { class: "card", part: "card", "aria-busy": "true", "aria-label": "Sign in with Matrix" },
-      h("label", { for: "s" }, "Homeserver"), input, h("div", { class: "row" }, go, create), st,
-      h("div", { class: "bar", part: "progress" }));
+    const row = h("div", { class: "row stack" }, go, create);
+    const st = h("p", { class: "st", part: "status", role: "status", id: "st" }, "Preparing sign-in…");
+    const er = h("p", { class: "er", part: "error", role: "alert", id: "er" });
+    const title = h("p", { class: "name", part: "title", id: "t" }, "Sign in with Matrix");
+    const form = h("form", { class: "card col", part: "card", "aria-busy": "true", "aria-labelledby": "t", novalidate: "" },
+      title, field, row, st, er, h("div", { class: "bar", part: "progress" }));
     this.shadowRoot.replaceChildren(form);
 
-    let mx, info;
+    let mx, info, who = null;
     const busy = (b) => form.setAttribute("aria-busy", String(b));
+    const say = (text, b = false) => { st.textContent = text; er.textContent = ""; busy(b); };
+    const failed = (e, server) => {
+      if (!(e = this.fail(e, signal))) return;
+      st.textContent = "";
+      er.textContent = explain(e, server || info?.serverName || input.value.trim());
+      busy(false);
+      input.disabled = false;
+      return e;
+    };
+    const signedIn = (s) => {
+      who = s;
+      field.hidden = locked || !!s;
+      row.hidden = !!s;
+      title.textContent = s ? "Signed in" : "Sign in with Matrix";
+      if (s) say(`Signed in as ${s.userId}.`);
+    };
     const discover = async () => {
       const server = input.value.trim();
       info = null;
       go.disabled = true;
+      go.textContent = "Continue";
       create.hidden = true;
-      if (!server) { st.textContent = "Enter your homeserver."; busy(false); return; }
-      busy(true);
-      st.textContent = `Looking up ${server}…`;
-      try {
-        info = await mx.discover(server, { signal });
-      } catch (e) {
-        if ((e = this.fail(e, signal))) { st.textContent = e.message; busy(false); }
+      if (!server) { say(locked ? "No homeserver is set for this page." : "Enter your homeserver, for example matrix.org."); return; }
+      say(`Looking up ${server}…`, true);
+      let got;
+      try { got = await mx.discover(server, { signal }); } catch (e) { if (input.value.trim() === server) failed(e, server); return; }
+      if (signal.aborted || input.value.trim() !== server) return;
+      info = { ...got, input: server };
+      const label = got.hints.continueWith;
+      if (!label || !got.oauth) {
+        failed(Object.assign(new Error("no oauth"), { code: "oauth_unsupported", name: "MxAuthError" }), got.serverName);
         return;
       }
-      if (signal.aborted) return;
-      go.textContent = info.hints.continueWith || `Continue with ${info.serverName}`;
+      go.textContent = label;
       go.disabled = false;
-      create.hidden = !info.hints.showCreateAccount;
-      st.textContent = info.oauth ? "" : `${info.serverName} does not offer OAuth sign-in.`;
-      go.disabled = !info.oauth;
-      busy(false);
+      create.hidden = !got.hints.showCreateAccount;
+      say("");
     };
-    const login = (action) => {
+    const login = async (action) => {
       if (!mx || !info) return;
       const a = (n) => this.getAttribute(n) || undefined;
-      busy(true);
-      st.textContent = "Opening the sign-in page…";
-      mx.login({ server: info, action, redirectUri: a("redirect-uri") || location.href.split("#")[0],
-        clientId: a("client-id"),
-        client: { name: a("client-name") || document.title || location.host, uri: a("client-uri") || location.origin,
-          logoUri: a("logo-uri"), tosUri: a("tos-uri"), policyUri: a("policy-uri") } })
-        .catch((e) => { if ((e = this.fail(e, signal))) { st.textContent = e.message; busy(false); } });
+      go.disabled = true;
+      input.disabled = true;
+      say(`Opening the sign-in page of ${info.serverName}…`, true);
+      try {
+        const { url } = await mx.startLogin({ server: info, action,
+          redirectUri: a("redirect-uri") || location.origin + location.pathname, clientId: a("client-id"),
+          client: { name: a("client-name") || document.title || location.host, uri: a("client-uri") || location.origin,
+            logoUri: a("logo-uri"), tosUri: a("tos-uri"), policyUri: a("policy-uri") } });
+        if (!signal.aborted) location.assign(url);
+      } catch (e) { if (failed(e)) go.disabled = false; }
     };
-    form.addEventListener("submit", (ev) => { ev.preventDefault(); if (info) login("login"); else discover(); });
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      if (info && info.input === input.value.trim()) login("login"); else if (mx) discover();
+    });
     create.addEventListener("click", () => login("register"));
-    input.addEventListener("change", () => discover());
+    input.addEventListener("change", () => { if (mx) discover(); });
 
-    mxauthAPI().then((api) => {
+    const onSession = ({ detail }) => {
+      if (signal.aborted) return;
+      const was = who;
+      signedIn(detail);
+      if (was && !detail) discover();
+    };
+    mxauthAPI().then(async (api) => {
       if (signal.aborted) return;
       mx = api;
+      mx.addEventListener("session", onSession);
+      signal.addEventListener("abort", () => mx.removeEventListener("session", onSession));
       input.disabled = false;
-      discover();
-    }, (e) => { if ((e = this.fail(e, signal))) { st.textContent = e.message; busy(false); } });
+      if (isCallback() && !taken.has(location.href)) {
+        taken.add(location.href);
+        say("Finishing sign-in…", true);
+        row.hidden = true;
+        try {
+          const s = await mx.completeLogin();
+          signedIn(s);
+          this.dispatchEvent(new CustomEvent("mxauth-session", { detail: s, bubbles: true, composed: true }));
+          return;
+        } catch (e) {
+          row.hidden = false;
+          failed(e);
+          if (signal.aborted) return;
+        }
+      }
+      const s = await mx.session().catch(() => null);
+      if (signal.aborted) return;
+      if (s) { signedIn(s); return; }
+      if (!er.textContent) await discover(); else { const msg = er.textContent; await discover(); if (!er.textContent) er.textContent = msg; }
+    }, failed);
   }
 }
 
 /** <mxauth-session>: who is signed in, "Manage account", "Sign out". */
 class Session extends Base {
   update(signal) {
+    const title = h("p", { class: "lbl", part: "label", id: "t" }, "Matrix account");
     const who = h("p", { class: "name", part: "name" }, "Not signed in");
-    const manage = h("a", { part: "link", hidden: "", target: "_blank", rel: "noopener" }, "Manage account");
-    const out = h("button", { part: "button signout", type: "button", disabled: "" }, "Sign out");
+    const manage = h("a", { part: "link manage", hidden: "", target: "_blank", rel: "noopener" }, "Manage account");
+    const out = h("button", { part: "button signout", type: "button", hidden: "" }, "Sign out");
+    const row = h("div", { class: "row" }, manage, out);
     const st = h("p", { class: "st", part: "status", role: "status" }, "Loading session…");
-    const card = h("section", { class: "card", part: "card", "aria-busy": "true", "aria-label": "Matrix session" },
-      h("div", { class: "body" }, who, h("div", { class: "row" }, manage, out), st), h("div", { class: "bar", part: "progress" }));
+    const er = h("p", { class: "er", part: "error", role: "alert" });
+    const card = h("section", { class: "card col", part: "card", "aria-busy": "true", "aria-labelledby": "t" },
+      title, who, row, st, er, h("div", { class: "bar", part: "progress" }));
     this.shadowRoot.replaceChildren(card);
-    let mx;
-    const show = async () => {
-      const s = await mx.session();
+    let mx, shown = null;
+    const show = async (s) => {
       if (signal.aborted) return;
+      shown = s;
       who.textContent = s ? s.userId : "Not signed in";
-      out.disabled = !s;
-      manage.hidden = true;
-      if (s) {
-        const url = await mx.accountUrl().catch(() => null);
-        if (url && !signal.aborted) { manage.href = url; manage.hidden = false; }
-      }
+      title.textContent = s ? "Signed in as" : "Matrix account";
+      out.hidden = !s;
+      out.disabled = false;
       st.textContent = "";
       card.setAttribute("aria-busy", "false");
+      if (!s) { manage.hidden = true; return; }
+      const url = await mx.accountUrl().catch(() => null);
+      if (signal.aborted || shown !== s) return;
+      if (url) manage.href = url;
+      manage.hidden = !url;
     };
-    const onSession = () => show().catch((e) => this.fail(e, signal));
-    out.addEventListener("click", () => {
+    const onSession = ({ detail }) => {
+      if (!detail || !shown || detail.userId !== shown.userId) er.textContent = "";
+      show(detail);
+    };
+    out.addEventListener("click", async () => {
       out.disabled = true;
-      mx.logout().then(onSession, (e) => { this.fail(e, signal); onSession(); });
+      card.setAttribute("aria-busy", "true");
+      st.textContent = "Signing out…";
+      er.textContent = "";
+      const server = shown?.serverName;
+      try { await mx.logout(); } catch (e) {
+        if ((e = this.fail(e, signal))) er.textContent = `Signed out here, but ${server || "the server"} could not be told: ${explain(e, server)}`;
+      }
+      show(await mx.session().catch(() => null));
     });
     mxauthAPI().then((api) => {
       if (signal.aborted) return;
       mx = api;
-      mx.addEventListener?.("session", onSession);
-      signal.addEventListener("abort", () => mx.removeEventListener?.("session", onSession));
-      return show();
-    }).catch((e) => { if ((e = this.fail(e, signal))) { st.textContent = e.message; card.setAttribute("aria-busy", "false"); } });
+      mx.addEventListener("session", onSession);
+      signal.addEventListener("abort", () => mx.removeEventListener("session", onSession));
+      return mx.session().then(show);
+    }).catch((e) => {
+      if ((e = this.fail(e, signal))) { st.textContent = ""; er.textContent = explain(e); card.setAttribute("aria-busy", "false"); }
+    });
   }
 }
 

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/mxauth/mxauth/auth"
 )
@@ -61,9 +62,20 @@ type SessionStore struct {
 	// OnChange, when set, is called after this store wrote or deleted a
 	// session or the current-session mark, to announce it to other tabs.
 	OnChange func(Change)
+	// HandoffWait is how long Get waits for another tab's announcement
+	// (Remember) of an access token when it reads a session whose refresh
+	// token changed since this store last saw it and whose access token it
+	// does not have. The writer announces before it gives up the refresh
+	// lock, but the BroadcastChannel message and the lock grant reach this
+	// tab in either order; without the wait the second tab of a
+	// simultaneous refresh would spend the new refresh token at once (a
+	// second refresh for one rotation). Zero: no wait (no channel).
+	HandoffWait time.Duration
 
-	mu     sync.Mutex
-	tokens map[string]memToken // session key → access token in memory
+	mu      sync.Mutex
+	tokens  map[string]memToken // session key → access token in memory
+	seen    map[string]string   // session key → refresh hash last seen here
+	arrived chan struct{}       // closed and replaced by every Remember
 }
 
 type memToken struct {
@@ -108,14 +120,54 @@ func (s *SessionStore) Get(ctx context.Context, key string) ([]byte, error) {
 	if err := json.Unmarshal(plain, &m); err != nil {
 		return plain, nil // auth reports the damage
 	}
-	s.mu.Lock()
-	t, ok := s.tokens[key]
-	s.mu.Unlock()
 	delete(m, "accessToken")
-	if ok && t.refreshHash == RefreshHash(stringField(m, "refreshToken")) {
-		m["accessToken"], _ = json.Marshal(t.access)
+	if access, ok := s.accessFor(ctx, key, RefreshHash(stringField(m, "refreshToken"))); ok {
+		m["accessToken"], _ = json.Marshal(access)
 	}
 	return json.Marshal(m)
+}
+
+// accessFor returns the access token in memory that belongs to the
+// refresh token hashed h, waiting up to HandoffWait for another tab's
+// announcement when the refresh token rotated since this store last saw
+// it.
+func (s *SessionStore) accessFor(ctx context.Context, key, h string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	last := s.seen[key]
+	if s.seen == nil {
+		s.seen = map[string]string{}
+	}
+	s.seen[key] = h
+	var timeout <-chan time.Time
+	for {
+		if t, ok := s.tokens[key]; ok && t.refreshHash == h {
+			return t.access, true
+		}
+		if last == "" || last == h || s.HandoffWait <= 0 {
+			return "", false
+		}
+		if timeout == nil {
+			timer := time.NewTimer(s.HandoffWait)
+			defer timer.Stop()
+			timeout = timer.C
+		}
+		if s.arrived == nil {
+			s.arrived = make(chan struct{})
+		}
+		wait := s.arrived
+		s.mu.Unlock()
+		select {
+		case <-wait:
+			s.mu.Lock()
+		case <-timeout:
+			s.mu.Lock()
+			last = "" // one more look, then give up
+		case <-ctx.Done():
+			s.mu.Lock()
+			return "", false
+		}
+	}
 }
 
 // Put seals and writes value; for a session it keeps the access token in
@@ -185,14 +237,23 @@ func (s *SessionStore) Remember(c Change) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.arrived != nil {
+		close(s.arrived)
+		s.arrived = nil
+	}
 	if c.Deleted {
 		delete(s.tokens, c.Key)
+		delete(s.seen, c.Key)
 		return
 	}
 	if s.tokens == nil {
 		s.tokens = map[string]memToken{}
 	}
+	if s.seen == nil {
+		s.seen = map[string]string{}
+	}
 	s.tokens[c.Key] = memToken{access: c.AccessToken, refreshHash: c.RefreshHash}
+	s.seen[c.Key] = c.RefreshHash
 }
 
 func (s *SessionStore) announce(c Change) {

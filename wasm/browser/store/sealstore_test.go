@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/mxauth/mxauth/auth"
 )
@@ -158,5 +159,69 @@ func TestSessionStorePlainKeysAndDamage(t *testing.T) {
 		if raw, _ := backing.Get(ctx, "sessions/x"); raw != nil {
 			t.Errorf("the unreadable value %q was kept", v)
 		}
+	}
+}
+
+// Two tabs refresh at once: the second gets the lock after the first wrote
+// the rotated session, but the first's announcement may arrive after that.
+// With HandoffWait the second waits for it instead of refreshing again.
+func TestSessionStoreHandoffWait(t *testing.T) {
+	ctx := context.Background()
+	backing := auth.NewMemoryStore()
+	sealer := newGCMSealer(t)
+	var announced []Change
+	a := &SessionStore{Store: backing, Sealer: sealer, OnChange: func(c Change) { announced = append(announced, c) }}
+	b := &SessionStore{Store: backing, Sealer: sealer, HandoffWait: 2 * time.Second}
+	if err := a.Put(ctx, "sessions/abc", []byte(testSession)); err != nil {
+		t.Fatal(err)
+	}
+	b.Remember(announced[0])
+	if got, _ := b.Get(ctx, "sessions/abc"); !bytes.Contains(got, []byte("mat_ACCESS")) {
+		t.Fatalf("b got %s, want the first access token", got)
+	}
+
+	rotated := `{"userId":"@alice:example.org","accessToken":"mat_NEW","refreshToken":"mar_NEW"}`
+	if err := a.Put(ctx, "sessions/abc", []byte(rotated)); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		b.Remember(announced[1])
+	}()
+	start := time.Now()
+	got, err := b.Get(ctx, "sessions/abc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(got, []byte("mat_NEW")) {
+		t.Errorf("b got %s, want the rotated access token announced late", got)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("b waited %v, want about 50ms", d)
+	}
+
+	// No announcement comes: after HandoffWait the session reads without
+	// an access token (the token source then refreshes).
+	b.HandoffWait = 100 * time.Millisecond
+	third := `{"userId":"@alice:example.org","accessToken":"mat_3","refreshToken":"mar_3"}`
+	if err := a.Put(ctx, "sessions/abc", []byte(third)); err != nil {
+		t.Fatal(err)
+	}
+	start = time.Now()
+	got, _ = b.Get(ctx, "sessions/abc")
+	if bytes.Contains(got, []byte("accessToken")) || !bytes.Contains(got, []byte("mar_3")) {
+		t.Errorf("b got %s, want the refresh token and no access token", got)
+	}
+	if d := time.Since(start); d < 100*time.Millisecond || d > time.Second {
+		t.Errorf("b waited %v, want HandoffWait", d)
+	}
+	// A store that never saw the session (a reload) does not wait.
+	fresh := &SessionStore{Store: backing, Sealer: sealer, HandoffWait: time.Minute}
+	start = time.Now()
+	if got, _ := fresh.Get(ctx, "sessions/abc"); !bytes.Contains(got, []byte("mar_3")) {
+		t.Errorf("fresh got %s", got)
+	}
+	if d := time.Since(start); d > 500*time.Millisecond {
+		t.Errorf("a fresh store waited %v", d)
 	}
 }

@@ -15,12 +15,13 @@ export const npmDir = join(root, "dist/npm");
 export const results = join(root, "test-results");
 
 // sandbox builds cmd/mxauth once and starts `mxauth sandbox` on a free
-// loopback port; resolves to {url, serverName, stop}.
-export async function sandbox() {
+// loopback port with the extra flags args (for example ["--control",
+// "--token-ttl", "5s"]); resolves to {url, serverName, stop}.
+export async function sandbox(args = []) {
   const dir = mkdtempSync(join(tmpdir(), "mxauth-sandbox-"));
   const bin = join(dir, "mxauth");
   execFileSync("go", ["build", "-o", bin, "./cmd/mxauth"], { cwd: root, stdio: "inherit" });
-  const proc = spawn(bin, ["sandbox", "--addr", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "inherit"] });
+  const proc = spawn(bin, ["sandbox", "--addr", "127.0.0.1:0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((ok, fail) => {
     let out = "";
     const t = setTimeout(() => fail(new Error("sandbox did not start: " + out)), 20000);

@@ -1,6 +1,7 @@
 // The packed npm package: its files, the size budget of the loader and
 // shells, the hand-written types (tsc), and an esbuild consumer app in
-// Chromium importing "mxauth/preview" and "mxauth/elements".
+// Chromium importing "mxauth/preview" and "mxauth/elements", and one
+// importing "mxauth" and "mxauth/elements" that signs in.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -78,6 +79,44 @@ test("an esbuild consumer app works in Chromium", async () => {
     assert.deepEqual(errors, []);
     mkdirSync(results, { recursive: true });
     await page.screenshot({ path: join(results, "consumer.png") });
+  } finally {
+    await chrome.close(); web.close(); hs.stop();
+  }
+});
+
+test("an esbuild consumer of \"mxauth\" and \"mxauth/elements\" signs in in Chromium", async () => {
+  const src = join(work, "src-login"), out = join(work, "out-login");
+  mkdirSync(src);
+  copyFileSync(join(here, "consumer/login.js"), join(src, "login.js"));
+  await build({ entryPoints: [join(src, "login.js")], bundle: true, format: "esm", outdir: out,
+    absWorkingDir: work, logLevel: "warning", minify: true });
+  copyFileSync(join(here, "consumer/login.html"), join(out, "index.html"));
+  // The bundle asks for mxauth.wasm next to itself (new URL(…, import.meta.url)).
+  copyFileSync(join(work, "node_modules/mxauth/mxauth.wasm"), join(out, "mxauth.wasm"));
+  const hs = await sandbox();
+  const web = await serve({ "/": out }, { HS: hs.serverName });
+  const chrome = await browser();
+  try {
+    const page = await chrome.ctx.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${web.url}/index.html`);
+    await page.waitForFunction(() => document.getElementById("out").textContent !== "waiting", null, { timeout: 30000 });
+    assert.equal(await page.textContent("#out"), `Continue with ${hs.serverName}`);
+    const button = page.locator("mxauth-login").locator('[part~="continue"]');
+    await page.waitForFunction(() => !document.querySelector("mxauth-login").shadowRoot.querySelector('[part~="continue"]').disabled,
+      null, { timeout: 30000 });
+    assert.equal(await button.textContent(), `Continue with ${hs.serverName}`);
+    await button.click();
+    await page.getByRole("button", { name: /Continue as @alice/ }).click();
+    await page.getByRole("button", { name: "Allow" }).click();
+    await page.waitForFunction(() => /signed in as/.test(document.getElementById("out").textContent), null, { timeout: 30000 });
+    assert.equal(await page.textContent("#out"), `signed in as @alice:${hs.serverName}`);
+    await page.waitForFunction(() => document.querySelector("mxauth-session").shadowRoot.querySelector(".name").textContent.startsWith("@alice"),
+      null, { timeout: 30000 });
+    assert.deepEqual(errors, []);
+    mkdirSync(results, { recursive: true });
+    await page.screenshot({ path: join(results, "consumer-login.png") });
   } finally {
     await chrome.close(); web.close(); hs.stop();
   }
