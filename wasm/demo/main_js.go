@@ -15,6 +15,7 @@ import (
 	"github.com/mxauth/mxauth/auth"
 	"github.com/mxauth/mxauth/auth/room"
 	"github.com/mxauth/mxauth/wasm/browser"
+	"github.com/mxauth/mxauth/wasm/browser/fetchhttp"
 	"github.com/mxauth/mxauth/wasm/browser/store"
 )
 
@@ -35,7 +36,7 @@ func main() {
 	resolver := &browser.Resolver{Fetch: browser.Fetch}
 	env := &mxapp.Env{
 		Auth: &auth.Client{
-			HTTPClient: &http.Client{Transport: fetchTransport{}},
+			HTTPClient: &http.Client{Transport: fetchhttp.Transport{}},
 			Store:      st.Store,
 			Locker:     store.NewLocker(),
 		},

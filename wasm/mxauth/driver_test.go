@@ -45,7 +45,7 @@ func TestJS(t *testing.T) {
 	if testing.Verbose() {
 		args = append(args, "-v")
 	}
-	args = append(args, ".", "../browser/store")
+	args = append(args, ".", "../browser/store", "../browser/fetchhttp")
 	cmd := exec.Command(goBin(), args...)
 	cmd.Env = append(wasmEnv(),
 		"PATH="+wasmExec+string(os.PathListSeparator)+os.Getenv("PATH"),

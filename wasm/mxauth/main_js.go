@@ -77,6 +77,7 @@ import (
 	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/room"
 	"github.com/mxauth/mxauth/wasm/browser"
+	"github.com/mxauth/mxauth/wasm/browser/fetchhttp"
 	"github.com/mxauth/mxauth/wasm/browser/store"
 )
 
@@ -172,7 +173,7 @@ type api struct {
 func newAPI(cfg config) *api {
 	a := &api{storage: cfg.Storage, listeners: map[string][]js.Value{}}
 	a.client = &auth.Client{
-		HTTPClient: &http.Client{Transport: fetchTransport{}},
+		HTTPClient: &http.Client{Transport: fetchhttp.Transport{}},
 		Store:      cfg.Storage.Store,
 		Timeout:    cfg.Timeout,
 		Locker:     cfg.Locker,

@@ -1,9 +1,6 @@
 //go:build js && wasm
 
-// Copied from wasm/mxauth/transport_js.go (package main there); both
-// should share one exported copy in a browser glue package.
-
-package main
+package fetchhttp
 
 import (
 	"bytes"
@@ -16,20 +13,20 @@ import (
 	"github.com/mxauth/mxauth/wasm/browser"
 )
 
-// maxResponse bounds a response body read by fetchTransport; package auth
+// maxResponse bounds a response body read by Transport; package auth
 // applies its own, smaller limits on top.
 const maxResponse = 8 << 20
 
-// fetchTransport is an http.RoundTripper over browser.Fetch, the page's
+// Transport is an http.RoundTripper over browser.Fetch, the page's
 // fetch. net/http's own js transport would do in a browser, but it turns
 // itself off under Node (go.dev/issue/57613), where the tests run; with
 // this one the tests exercise the code pages run. It sends only the
 // request headers in sentHeaders and nothing of its own (no User-Agent, no
 // custom header: those force CORS preflights), omits credentials, and
 // follows redirects in fetch.
-type fetchTransport struct{}
+type Transport struct{}
 
-// sentHeaders are the request headers fetchTransport passes on: the bearer
+// sentHeaders are the request headers Transport passes on: the bearer
 // token and the CORS-safelisted ones. Libraries add others that a
 // homeserver's CORS answer does not allow, and the browser then refuses
 // the request after the preflight: go-oidc's JWKS fetch sets
@@ -38,7 +35,8 @@ var sentHeaders = map[string]bool{
 	"Authorization": true, "Content-Type": true, "Accept": true, "Accept-Language": true, "Content-Language": true,
 }
 
-func (fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+// RoundTrip sends req through browser.Fetch.
+func (Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var body []byte
 	if req.Body != nil {
 		b, err := io.ReadAll(req.Body)

@@ -1,6 +1,6 @@
 //go:build js && wasm
 
-package main
+package fetchhttp
 
 import (
 	"net/http"
@@ -35,7 +35,7 @@ func TestFetchTransportHeaders(t *testing.T) {
 	req.Header.Set("X-Custom", "1")
 	req.Header.Set("Authorization", "Bearer t")
 	req.Header.Set("Accept", "application/json")
-	if _, err := (fetchTransport{}).RoundTrip(req); err == nil {
+	if _, err := (Transport{}).RoundTrip(req); err == nil {
 		t.Fatal("RoundTrip succeeded over a rejecting fetch")
 	}
 	sort.Strings(got)
