@@ -207,6 +207,7 @@ func (a *api) value() js.Value {
 	obj := js.Global().Get("Object").New()
 	a.method(obj, "discover", a.discover)
 	a.method(obj, "startLogin", a.startLogin)
+	a.method(obj, "login", a.login)
 	a.method(obj, "completeLogin", a.completeLogin)
 	a.method(obj, "session", a.session)
 	a.method(obj, "accessToken", a.accessToken)
@@ -343,6 +344,29 @@ func (a *api) startLogin(args []js.Value) (js.Value, func(context.Context) (any,
 			return nil, err
 		}
 		return map[string]string{"url": p.URL}, nil
+	})
+}
+
+// login(opts): startLogin, then the page goes to the authorization URL
+// (CONTRACT §1). Its Promise settles only on failure: on success the page
+// is leaving, and the goroutine waits with it.
+func (a *api) login(args []js.Value) (js.Value, func(context.Context) (any, error)) {
+	opts, err := loginOptionsFrom(arg(args, 0))
+	if err != nil {
+		return none(fail(err))
+	}
+	return none(func(ctx context.Context) (any, error) {
+		loc := js.Global().Get("location")
+		if loc.IsUndefined() || loc.IsNull() {
+			return nil, autherr.New(autherr.InvalidInput, "login", "this page has no location to navigate; use startLogin and open the URL yourself")
+		}
+		p, err := a.client.StartLogin(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		loc.Call("assign", p.URL)
+		<-ctx.Done()
+		return nil, ctx.Err()
 	})
 }
 

@@ -301,6 +301,9 @@ func TestRejections(t *testing.T) {
 		{"startLogin client uri http", func() js.Value {
 			return api.Call("startLogin", obj("server", obj("serverName", "x"), "redirectUri", testRedirect, "client", obj("uri", "http://app.example.org/")))
 		}, "invalid_input"},
+		{"login in Node, which has no location", func() js.Value {
+			return api.Call("login", obj("server", "127.0.0.1:9", "redirectUri", testRedirect, "client", obj("name", "T", "uri", "https://app.example.org/")))
+		}, "invalid_input"},
 		{"completeLogin in Node without url", func() js.Value { return api.Call("completeLogin") }, "invalid_input"},
 		{"completeLogin unknown state", func() js.Value { return api.Call("completeLogin", testRedirect+"#code=c&state=nope") }, "no_pending_login"},
 		{"accessToken signed out", func() js.Value { return api.Call("accessToken") }, "session_expired"},
