@@ -138,6 +138,7 @@ func (c *Client) CompleteLogin(ctx context.Context, callbackURL string) (*Sessio
 	if !tok.Expiry.IsZero() {
 		s.ExpiresAt = tok.Expiry.UnixMilli()
 	}
+	s.LifetimeMs = tokenLifetimeMs(tok)
 	if v := tok.Extra("id_token"); v != nil {
 		// An id_token that is not a string is not silently skipped: the
 		// server meant to send one (OpenID Connect Core §3.1.3.3).

@@ -31,6 +31,10 @@ type Session struct {
 	// ExpiresAt is when the access token expires, in milliseconds since the
 	// epoch (CONTRACT.md); 0 when the server gave no expires_in.
 	ExpiresAt int64 `json:"expiresAt,omitempty"`
+	// LifetimeMs is the lifetime the server granted the access token
+	// (expires_in), in milliseconds; 0 when unknown. It caps the default
+	// validity a refresh aims for (see needed).
+	LifetimeMs int64 `json:"lifetimeMs,omitempty"`
 	// IDTokenClaims are the claims of the verified ID token, when the server
 	// returned one.
 	IDTokenClaims map[string]any `json:"idTokenClaims,omitempty"`
@@ -78,6 +82,19 @@ func sessionKey(id string) string { return sessionPrefix + id }
 
 // validFor reports whether the access token is still good for at least d.
 // A session without an expiry is taken as valid (the server said nothing).
+// needed caps the default validity at half the token's granted lifetime: a
+// server that grants 20 s tokens can never satisfy "valid for 30 s", and
+// every call would refresh again, in every tab. A validity the caller chose
+// is kept as asked.
+func (s *Session) needed(d time.Duration) time.Duration {
+	if s.LifetimeMs > 0 {
+		if half := time.Duration(s.LifetimeMs) * time.Millisecond / 2; half < d {
+			return half
+		}
+	}
+	return d
+}
+
 func (s *Session) validFor(now time.Time, d time.Duration) bool {
 	if s.AccessToken == "" {
 		return false

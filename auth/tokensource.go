@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"time"
@@ -82,13 +83,30 @@ func (ts *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) 
 // Session returns the session with a valid access token, refreshing when
 // needed.
 func (ts *TokenSource) Session(ctx context.Context) (*Session, error) {
-	minValid := ts.MinValidity
-	if minValid <= 0 {
-		minValid = DefaultMinValidity
-	}
 	ts.mu.Lock()
 	last := ts.last
 	ts.mu.Unlock()
+	// Another holder of the session (a tab, a process) may have rotated or
+	// ended it since: its refresh revoked the access token held here. The
+	// Store says which tokens are current; a Store that cannot answer
+	// leaves the tokens held here in use.
+	if stored, err := ts.c.loadSession(ctx, ts.id); err == nil {
+		if stored == nil {
+			return nil, autherr.New(autherr.SessionExpired, "access token", "the session was signed out")
+		}
+		if last == nil || tokenHash(stored.AccessToken) != tokenHash(last.AccessToken) {
+			last = stored
+		}
+	}
+	minValid := ts.MinValidity
+	if minValid <= 0 {
+		// The default, unlike a value the caller chose, adapts to servers
+		// that grant short tokens (see Session.needed).
+		minValid = DefaultMinValidity
+		if last != nil {
+			minValid = last.needed(DefaultMinValidity)
+		}
+	}
 	if last != nil && last.validFor(ts.c.now(), minValid) {
 		cp := *last
 		return &cp, nil
@@ -147,7 +165,7 @@ func (c *Client) refreshSession(ctx context.Context, id string, seen *Session, m
 	// A caller asking for more validity than the server grants would
 	// otherwise refresh once per holder, so fresh tokens of another holder
 	// need only DefaultMinValidity.
-	if changed && s.validFor(c.now(), min(minValid, DefaultMinValidity)) {
+	if changed && s.validFor(c.now(), min(minValid, s.needed(DefaultMinValidity))) {
 		return s, nil
 	}
 	if s.RefreshToken == "" {
@@ -175,7 +193,7 @@ func (c *Client) refreshSession(ctx context.Context, id string, seen *Session, m
 	if tok.RefreshToken != "" {
 		next.RefreshToken = tok.RefreshToken
 	}
-	next.ExpiresAt = 0
+	next.ExpiresAt, next.LifetimeMs = 0, tokenLifetimeMs(tok)
 	if !tok.Expiry.IsZero() {
 		next.ExpiresAt = tok.Expiry.UnixMilli()
 	}
@@ -275,4 +293,20 @@ func (c *Client) refreshWithRetry(ctx context.Context, s *Session) (*oauth2.Toke
 func neverSent(e *autherr.Error) bool {
 	var op *net.OpError
 	return errors.As(e.Err, &op) && op.Op == "dial"
+}
+
+// tokenLifetimeMs is the expires_in of a token answer in milliseconds, 0
+// when absent or not a positive number.
+func tokenLifetimeMs(tok *oauth2.Token) int64 {
+	var secs float64
+	switch v := tok.Extra("expires_in").(type) {
+	case float64:
+		secs = v
+	case string:
+		_, _ = fmt.Sscanf(v, "%g", &secs)
+	}
+	if secs <= 0 || secs > 10*365*24*3600 {
+		return 0
+	}
+	return int64(secs * 1000)
 }

@@ -242,3 +242,73 @@ func TestMutexLockerContext(t *testing.T) {
 	}
 	u3()
 }
+
+// A server that grants tokens shorter than the default minimum validity
+// (30 s) must not make every call refresh: the default then aims for half
+// the token's lifetime. A validity the caller chose is kept.
+func TestDefaultValidityAdaptsToShortTokens(t *testing.T) {
+	clock := &fakeClock{t: time.Now()}
+	sb := startSandbox(t, sandbox.Config{AccessTokenTTL: 20 * time.Second, Now: clock.Now})
+	c := loginClient(nil)
+	c.Now = clock.Now
+	s := sandboxLogin(t, c, loginOpts(sb))
+	if s.LifetimeMs != 20_000 {
+		t.Fatalf("lifetime: got %d ms want 20000", s.LifetimeMs)
+	}
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		at, err := c.AccessToken(ctx, 0)
+		if err != nil || at != s.AccessToken {
+			t.Fatalf("call %d: got %q, %v; want the login's token without a refresh", i, at, err)
+		}
+	}
+	if n := countRequests(sb, "POST", "/oauth2/token"); n != 1 {
+		t.Fatalf("%d token requests, want only the code exchange", n)
+	}
+	clock.Add(11 * time.Second) // 9 s left: under half the lifetime
+	at, err := c.AccessToken(ctx, 0)
+	if err != nil || at == s.AccessToken {
+		t.Fatalf("past half the lifetime: got %q, %v; want a refreshed token", at, err)
+	}
+	// Asked for explicitly, 30 s is honoured: a refresh on every call.
+	before := countRequests(sb, "POST", "/oauth2/token")
+	if _, err := c.AccessToken(ctx, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRequests(sb, "POST", "/oauth2/token"); n != before+1 {
+		t.Errorf("explicit 30 s: %d token requests, want %d", n, before+1)
+	}
+}
+
+// A long-lived TokenSource never hands out a token another holder's
+// refresh has revoked: it follows the Store.
+func TestTokenSourceFollowsOtherHolders(t *testing.T) {
+	sb := startSandbox(t, sandbox.Config{AccessTokenTTL: time.Hour})
+	store := NewMemoryStore()
+	a := loginClient(store)
+	s := sandboxLogin(t, a, loginOpts(sb))
+	ctx := context.Background()
+	tsB := loginClient(store).TokenSource(ctx, s)
+	if tok, err := tsB.Token(); err != nil || tok.AccessToken != s.AccessToken {
+		t.Fatalf("B: %v %v", tok, err)
+	}
+	// A forces a refresh; the sandbox revokes the old access token.
+	rotated, err := a.AccessToken(ctx, 2*time.Hour)
+	if err != nil || rotated == s.AccessToken {
+		t.Fatalf("A's refresh: %q %v", rotated, err)
+	}
+	tok, err := tsB.Token()
+	if err != nil || tok.AccessToken != rotated {
+		t.Fatalf("B handed out %q (%v), want A's rotated token", tok.AccessToken, err)
+	}
+	if n := countRequests(sb, "POST", "/oauth2/token"); n != 2 {
+		t.Errorf("%d token requests, want the exchange and A's one refresh", n)
+	}
+	// Signed out elsewhere: B says so instead of handing out a dead token.
+	if err := a.Logout(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tsB.Token(); codeOf(err) != CodeSessionExpired {
+		t.Errorf("after logout elsewhere: got %v, want session_expired", err)
+	}
+}
