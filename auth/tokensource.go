@@ -89,13 +89,15 @@ func (ts *TokenSource) Session(ctx context.Context) (*Session, error) {
 	// Another holder of the session (a tab, a process) may have rotated or
 	// ended it since: its refresh revoked the access token held here. The
 	// Store says which tokens are current; a Store that cannot answer
-	// leaves the tokens held here in use.
+	// leaves the tokens held here in use. last stays what this holder saw,
+	// so that refreshSession still notices the other holder's rotation.
+	cur := last
 	if stored, err := ts.c.loadSession(ctx, ts.id); err == nil {
 		if stored == nil {
 			return nil, autherr.New(autherr.SessionExpired, "access token", "the session was signed out")
 		}
 		if last == nil || tokenHash(stored.AccessToken) != tokenHash(last.AccessToken) {
-			last = stored
+			cur = stored
 		}
 	}
 	minValid := ts.MinValidity
@@ -103,12 +105,15 @@ func (ts *TokenSource) Session(ctx context.Context) (*Session, error) {
 		// The default, unlike a value the caller chose, adapts to servers
 		// that grant short tokens (see Session.needed).
 		minValid = DefaultMinValidity
-		if last != nil {
-			minValid = last.needed(DefaultMinValidity)
+		if cur != nil {
+			minValid = cur.needed(DefaultMinValidity)
 		}
 	}
-	if last != nil && last.validFor(ts.c.now(), minValid) {
-		cp := *last
+	if cur != nil && cur.validFor(ts.c.now(), minValid) {
+		ts.mu.Lock()
+		ts.last = cur
+		ts.mu.Unlock()
+		cp := *cur
 		return &cp, nil
 	}
 	s, err := ts.c.refreshSession(ctx, ts.id, last, minValid)
