@@ -9,10 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mxauth/mxauth/auth/sandbox"
+	"github.com/mxauth/mxauth/wasm/internal/wasmtest"
 )
 
 // TestJS runs the syscall/js tests of wasm/browser and wasm/preview under
@@ -34,22 +31,6 @@ func TestJS(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the wasm tests; skipped in -short")
 	}
-	if _, err := exec.LookPath("node"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("node is not on PATH; CI must run the wasm tests")
-		}
-		t.Skip("node is not on PATH")
-	}
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if p, err := exec.LookPath("go"); err == nil {
-		goBin = p
-	}
-	goroot, err := exec.Command(goBin, "env", "GOROOT").Output()
-	if err != nil {
-		t.Fatalf("go env GOROOT: %v", err)
-	}
-	wasmExec := filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm")
-
 	echo := newEcho()
 	srv := httptest.NewServer(echo)
 	defer srv.Close()
@@ -74,27 +55,11 @@ func TestJS(t *testing.T) {
 	closed := "http://" + l.Addr().String()
 	l.Close()
 
-	args := []string{"test", "-count=1"}
-	if testing.Verbose() {
-		args = append(args, "-v")
-	}
-	args = append(args, ".", "../preview")
-	cmd := exec.Command(goBin, args...)
-	cmd.Env = append(os.Environ(),
-		"GOOS=js", "GOARCH=wasm",
-		"PATH="+wasmExec+string(os.PathListSeparator)+os.Getenv("PATH"),
+	wasmtest.RunJS(t, []string{".", "../preview"},
 		"MXAUTH_TEST_ECHO="+srv.URL,
 		"MXAUTH_TEST_SANDBOX="+sb.URL(),
 		"MXAUTH_TEST_CLOSED="+closed,
 	)
-	out, err := cmd.CombinedOutput()
-	t.Logf("GOOS=js GOARCH=wasm go %s\n%s", strings.Join(args, " "), out)
-	if err != nil {
-		t.Fatalf("wasm tests failed: %v", err)
-	}
-	if bytes.Contains(out, []byte("no test files")) || !bytes.Contains(out, []byte("ok")) {
-		t.Fatalf("wasm tests did not run")
-	}
 }
 
 // echo is the fetch tests' server. Paths:
