@@ -64,10 +64,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall/js"
@@ -102,46 +100,12 @@ func main() {
 	if err != nil {
 		fail(err.Error())
 	}
-	a := newAPI(config{Timeout: timeoutFromEnv(), Storage: st, Locker: store.NewLocker(), Channel: channelName})
-	if err := handshake(js.Global(), envOr("MXAUTH_READY", readyDefault), a.value()); err != nil {
+	a := newAPI(config{Timeout: browser.TimeoutFromEnv(), Storage: st, Locker: store.NewLocker(), Channel: channelName})
+	if err := browser.Handshake(js.Global(), browser.ReadyName(readyDefault), a.value()); err != nil {
 		a.release()
 		fail(err.Error())
 	}
 	select {}
-}
-
-// handshake hands api to the ready callback globalThis[name] and deletes
-// that property.
-func handshake(global js.Value, name string, api js.Value) (err error) {
-	cb := global.Get(name)
-	if cb.Type() != js.TypeFunction {
-		return errors.New("no ready callback: set globalThis." + name + " to a function before go.run")
-	}
-	global.Delete(name)
-	defer func() {
-		if r := recover(); r != nil {
-			err = errors.New("the ready callback threw")
-		}
-	}()
-	cb.Invoke(api)
-	return nil
-}
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
-// timeoutFromEnv reads MXAUTH_TIMEOUT_MS; zero (the default) when unset or
-// not a positive number.
-func timeoutFromEnv() time.Duration {
-	ms, err := strconv.Atoi(os.Getenv("MXAUTH_TIMEOUT_MS"))
-	if err != nil || ms <= 0 {
-		return 0
-	}
-	return time.Duration(ms) * time.Millisecond
 }
 
 // config is what one API instance is made of; tests make two "tabs" over

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mxauth/mxauth/auth"
 	"github.com/mxauth/mxauth/auth/sandbox"
+	"github.com/mxauth/mxauth/wasm/browser"
 	"github.com/mxauth/mxauth/wasm/browser/store"
 )
 
@@ -185,7 +186,7 @@ func TestHandshake(t *testing.T) {
 	global.Set(name, ready)
 
 	a, _ := newTestAPI(t, config{})
-	if err := handshake(global, name, a.value()); err != nil {
+	if err := browser.Handshake(global, name, a.value()); err != nil {
 		t.Fatalf("handshake: %v", err)
 	}
 	if calls != 1 {
@@ -203,7 +204,7 @@ func TestHandshake(t *testing.T) {
 	if !global.Get(name).IsUndefined() {
 		t.Error("the ready callback is still on globalThis")
 	}
-	if err := handshake(global, name, a.value()); err == nil || !strings.Contains(err.Error(), name) {
+	if err := browser.Handshake(global, name, a.value()); err == nil || !strings.Contains(err.Error(), name) {
 		t.Errorf("got %v, want an error naming %s", err, name)
 	}
 }

@@ -41,9 +41,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"os"
-	"strconv"
 	"syscall/js"
 	"time"
 
@@ -56,48 +54,13 @@ import (
 const readyDefault = "__mxauthPreviewReady"
 
 func main() {
-	a := newAPI(timeoutFromEnv())
-	if err := handshake(js.Global(), envOr("MXAUTH_READY", readyDefault), a.value()); err != nil {
+	a := newAPI(browser.TimeoutFromEnv())
+	if err := browser.Handshake(js.Global(), browser.ReadyName(readyDefault), a.value()); err != nil {
 		js.Global().Get("console").Call("error", "mxauth preview: "+err.Error())
 		a.release()
 		os.Exit(1)
 	}
 	select {}
-}
-
-// handshake hands api to the ready callback globalThis[name] and deletes
-// that property.
-func handshake(global js.Value, name string, api js.Value) (err error) {
-	cb := global.Get(name)
-	if cb.Type() != js.TypeFunction {
-		return errors.New("no ready callback: set globalThis." + name + " to a function before go.run")
-	}
-	global.Delete(name)
-	// A throwing callback is a loader bug; report it rather than crash.
-	defer func() {
-		if r := recover(); r != nil {
-			err = errors.New("the ready callback threw")
-		}
-	}()
-	cb.Invoke(api)
-	return nil
-}
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
-// timeoutFromEnv reads MXAUTH_TIMEOUT_MS; zero (room's default) when unset
-// or not a positive number.
-func timeoutFromEnv() time.Duration {
-	ms, err := strconv.Atoi(os.Getenv("MXAUTH_TIMEOUT_MS"))
-	if err != nil || ms <= 0 {
-		return 0
-	}
-	return time.Duration(ms) * time.Millisecond
 }
 
 // api is one instance's JS API: one room.Client, so its per-server memory

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mxauth/mxauth/auth/sandbox"
+	"github.com/mxauth/mxauth/wasm/browser"
 )
 
 // sandboxServer returns the sandbox's base URL and server name, which the
@@ -84,7 +85,7 @@ func TestHandshake(t *testing.T) {
 
 	a := newAPI(0)
 	defer a.release()
-	if err := handshake(global, name, a.value()); err != nil {
+	if err := browser.Handshake(global, name, a.value()); err != nil {
 		t.Fatalf("handshake: %v", err)
 	}
 	if calls != 1 {
@@ -99,12 +100,12 @@ func TestHandshake(t *testing.T) {
 		t.Error("the ready callback is still on globalThis")
 	}
 	// No callback: an error that says what to do, not a hang.
-	if err := handshake(global, name, a.value()); err == nil || !strings.Contains(err.Error(), name) {
+	if err := browser.Handshake(global, name, a.value()); err == nil || !strings.Contains(err.Error(), name) {
 		t.Errorf("got %v, want an error naming %s", err, name)
 	}
 	// A throwing callback is reported, not a crash.
 	global.Set(name, js.Global().Get("Function").New("throw new Error('loader bug')"))
-	if err := handshake(global, name, a.value()); err == nil {
+	if err := browser.Handshake(global, name, a.value()); err == nil {
 		t.Error("a throwing callback gave no error")
 	}
 }
@@ -300,7 +301,7 @@ func TestTimeoutFromEnv(t *testing.T) {
 		want time.Duration
 	}{{"", 0}, {"2500", 2500 * time.Millisecond}, {"-1", 0}, {"soon", 0}} {
 		os.Setenv("MXAUTH_TIMEOUT_MS", tt.env)
-		if got := timeoutFromEnv(); got != tt.want {
+		if got := browser.TimeoutFromEnv(); got != tt.want {
 			t.Errorf("MXAUTH_TIMEOUT_MS=%q: got %v, want %v", tt.env, got, tt.want)
 		}
 	}
