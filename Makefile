@@ -79,9 +79,10 @@ npm: devtools
 	cd $(NPMDIR) && npm pack --silent --pack-destination .. >/dev/null
 	@ls -l dist/*.tgz $(NPMDIR)/*.wasm*
 
-## test-browser: the npm package end to end in Debian's Chromium (playwright-core)
+## test-browser: the npm package end to end in Debian's Chromium (playwright-core);
+## the demo site's suite (site.test.mjs) runs in test-site, against `make site`
 test-browser: npm devtools
-	cd web/test && node --test --test-concurrency=1 e2e/*.test.mjs
+	cd web/test && node --test --test-concurrency=1 $$(ls e2e/*.test.mjs | grep -v '/site\.test\.mjs$$')
 
 ## fuzz: run every Fuzz target for FUZZTIME each (make fuzz FUZZTIME=10s)
 fuzz:
