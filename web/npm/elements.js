@@ -11,7 +11,7 @@
 //
 // Rules kept here: shadow DOM only, no global listeners, no changes outside
 // the element, server text set with textContent (never innerHTML).
-import { running, started, asError } from "./runtime.js";
+import { running, started, asError, onLink, report, MxAuthError } from "./runtime.js";
 import { load as loadPreview } from "./preview.js";
 
 const CSS = `
@@ -248,6 +248,37 @@ function mxauthAPI() {
   return running("mxauth") || Promise.race([started("mxauth").then((p) => p), auto]);
 }
 
+// link is what the auth server's last answer said, per page (onLink in
+// runtime.js). While it is down, one timer retries accessToken with a
+// growing pause (1 s, 2 s, 4 s, then every 8 s) while elements are
+// connected: a network error never signs anyone out, they say "Offline".
+const link = { down: null, fns: new Set(), timer: 0, n: 0, mx: null, probed: false };
+onLink((e) => {
+  link.down = e;
+  clearTimeout(link.timer);
+  link.n = e ? Math.min(link.n + 1, 4) : 0;
+  if (e) link.timer = setTimeout(() => link.fns.size && link.mx?.accessToken({ minValidityMs: 0 }).catch(() => {}), 500 * 2 ** link.n);
+  for (const fn of link.fns) fn();
+});
+function watchLink(mx, signal, fn) {
+  link.mx = mx;
+  link.fns.add(fn);
+  signal.addEventListener("abort", () => link.fns.delete(fn));
+}
+const offline = (server) => !link.down ? "" : /^(network|timeout)$/.test(link.down.code)
+  ? "Offline — will retry." : `${server || "The server"} is not answering — will retry.`;
+// probe asks the homeserver of a stored session for /versions, once per
+// page, when an element first shows it: no token is spent or refreshed,
+// and a page that starts while the server cannot be reached says so.
+function probe(s) {
+  if (link.probed || !s?.baseUrl) return;
+  link.probed = true;
+  const url = `${s.baseUrl}/_matrix/client/versions`;
+  fetch(url, { credentials: "omit", cache: "no-store", signal: AbortSignal.timeout?.(15000) }).then((r) => {
+    if (r.status >= 500) report(new MxAuthError("server_error", `mxauth: ${url}: HTTP ${r.status}`, { status: r.status }));
+  }, (e) => report(new MxAuthError(e?.name === "TimeoutError" ? "timeout" : "network", `mxauth: cannot reach ${url}`)));
+}
+
 // isCallback says whether the page's address carries an authorization
 // response (code or error, with state) in its fragment or query.
 function isCallback() {
@@ -289,7 +320,7 @@ export function explain(e, server) {
     case "registration_failed":
       if (d.rule) return `This page cannot be registered with ${s}: its ${FIELDS[f] || f || "metadata"} ${RULES[d.rule] || `breaks the rule “${d.rule}”`}.`;
       return `${s} refused to register this page${e.errcode ? ` (${e.errcode})` : ""}.`;
-    case "no_pending_login": return "This sign-in was already finished or was started in another browser. Please sign in again.";
+    case "no_pending_login": return "This sign-in was interrupted, already finished or started in another browser. Please sign in again.";
     case "state_mismatch": return "This sign-in answer does not match the sign-in started here. Please sign in again.";
     case "authorization_denied": return "Sign-in was cancelled or refused on the server.";
     case "token_exchange_failed": case "id_token_invalid": return `${s} could not complete the sign-in. Please sign in again.`;
@@ -337,7 +368,7 @@ class Login extends Base {
       field.hidden = locked || !!s;
       row.hidden = !!s;
       title.textContent = s ? "Signed in" : "Sign in with Matrix";
-      if (s) say(`Signed in as ${s.userId}.`);
+      if (s) { say(`Signed in as ${s.userId}. ${offline(s.serverName)}`.trim()); probe(s); }
     };
     const discover = async () => {
       const server = input.value.trim();
@@ -393,6 +424,7 @@ class Login extends Base {
       mx = api;
       mx.addEventListener("session", onSession);
       signal.addEventListener("abort", () => mx.removeEventListener("session", onSession));
+      watchLink(mx, signal, () => { if (who) st.textContent = `Signed in as ${who.userId}. ${offline(who.serverName)}`.trim(); });
       input.disabled = false;
       if (isCallback() && !taken.has(location.href)) {
         taken.add(location.href);
@@ -438,9 +470,10 @@ class Session extends Base {
       title.textContent = s ? "Signed in as" : "Matrix account";
       out.hidden = !s;
       out.disabled = false;
-      st.textContent = "";
+      st.textContent = s ? offline(s.serverName) : "";
       card.setAttribute("aria-busy", "false");
       if (!s) { manage.hidden = true; return; }
+      probe(s);
       const url = await mx.accountUrl().catch(() => null);
       if (signal.aborted || shown !== s) return;
       if (url) manage.href = url;
@@ -466,6 +499,7 @@ class Session extends Base {
       mx = api;
       mx.addEventListener("session", onSession);
       signal.addEventListener("abort", () => mx.removeEventListener("session", onSession));
+      watchLink(mx, signal, () => { if (shown && !out.disabled) st.textContent = offline(shown.serverName); });
       return mx.session().then(show);
     }).catch((e) => {
       if ((e = this.fail(e, signal))) { st.textContent = ""; er.textContent = explain(e); card.setAttribute("aria-busy", "false"); }

@@ -27,6 +27,16 @@ export function asError(e) {
   return new MxAuthError("server_error", String((e && e.message) || e), { details: { reason: "internal" } });
 }
 
+// Whether the auth server answers, as the last accessToken call (the
+// page's or an element's) found it: the elements say "Offline — will retry"
+// from it. A failure of the network, a timeout or a failing server (5xx,
+// 429) keeps the session; any other outcome means the server answered.
+const linkFns = new Set();
+/** onLink calls fn with the MxAuthError of a transient failure, or null once an answer came. */
+export const onLink = (fn) => { linkFns.add(fn); return () => linkFns.delete(fn); };
+const transient = (e) => /^(network|timeout|server_error|rate_limited)$/.test(e?.code) ? e : null;
+export function report(e) { for (const fn of linkFns) fn(transient(e)); }
+
 // wrapAPI returns an object whose methods turn every rejection into an
 // MxAuthError; non-function properties are copied.
 export function wrapAPI(api) {
@@ -35,7 +45,9 @@ export function wrapAPI(api) {
     const v = api[key];
     out[key] = typeof v !== "function" ? v : /EventListener$/.test(key) ? v.bind(api) : (...args) => {
       try {
-        return Promise.resolve(v.apply(api, args)).catch((e) => { throw asError(e); });
+        const p = Promise.resolve(v.apply(api, args)).catch((e) => { throw asError(e); });
+        if (key === "accessToken") p.then(() => report(null), report);
+        return p;
       } catch (e) {
         return Promise.reject(asError(e));
       }
