@@ -276,6 +276,7 @@ function probe(s) {
   const url = `${s.baseUrl}/_matrix/client/versions`;
   fetch(url, { credentials: "omit", cache: "no-store", signal: AbortSignal.timeout?.(15000) }).then((r) => {
     if (r.status >= 500) report(new MxAuthError("server_error", `mxauth: ${url}: HTTP ${r.status}`, { status: r.status }));
+    else if (r.status === 429) report(new MxAuthError("rate_limited", `mxauth: ${url}: HTTP 429`, { status: 429 }));
   }, (e) => report(new MxAuthError(e?.name === "TimeoutError" ? "timeout" : "network", `mxauth: cannot reach ${url}`)));
 }
 

@@ -247,29 +247,32 @@ test("MAS unreachable at start-up: still signed in, says offline, recovers witho
   await shot(main, "back-online");
 });
 
-test("the servers answering 502 at start-up: still signed in, says the server is not answering, recovers", async () => {
-  // A proxy in front of a stopped homeserver and MAS: every request (not
-  // the CORS preflights) gets a 502 page.
-  await control("faults", "POST", { path: "", status: 502 });
-  let faults = true;
-  try {
-    await main.reload();
-    await sessionShows(main, alice());
-    await until(main, () => /not answering/.test(document.querySelector("#session").shadowRoot.querySelector('[role="status"]').textContent));
-    assert.match(await statusOf(main, "#session"), /^\S+ is not answering — will retry\.$/);
-    const tok = await callMx(main, "accessToken");
-    assert.equal(tok.err?.code, "server_error", "the page's own call fails with server_error");
-    assert.equal((await callMx(main, "session")).ok?.userId, alice(), "the session is kept");
-    await shot(main, "server-502");
-    await control("faults", "DELETE");
-    faults = false;
-    await until(main, () => !/not answering/.test(document.querySelector("#session").shadowRoot.querySelector('[role="status"]').textContent), null, 30000);
-  } finally {
-    if (faults) await control("faults", "DELETE");
-  }
-  assert.equal(await statusOf(main, "#session"), "");
-  assert.ok(!(await sessionEvents(main)).includes(null), "never signed out");
-});
+for (const [status, code] of [[502, "server_error"], [429, "rate_limited"]]) {
+  test(`the servers answering ${status} at start-up: still signed in, says the server is not answering, recovers`, async () => {
+    // A proxy in front of a stopped homeserver and MAS (502), or a server
+    // that rate-limits everything (429, retry_after_ms 100): every request
+    // but the CORS preflights.
+    await control("faults", "POST", { path: "", status, retryAfterMs: status === 429 ? 100 : 0 });
+    let faults = true;
+    try {
+      await main.reload();
+      await sessionShows(main, alice());
+      await until(main, () => /not answering/.test(document.querySelector("#session").shadowRoot.querySelector('[role="status"]').textContent));
+      assert.match(await statusOf(main, "#session"), /^\S+ is not answering — will retry\.$/);
+      const tok = await callMx(main, "accessToken");
+      assert.equal(tok.err?.code, code, `the page's own call fails with ${code}`);
+      assert.equal((await callMx(main, "session")).ok?.userId, alice(), "the session is kept");
+      await shot(main, `server-${status}`);
+      await control("faults", "DELETE");
+      faults = false;
+      await until(main, () => !/not answering/.test(document.querySelector("#session").shadowRoot.querySelector('[role="status"]').textContent), null, 30000);
+    } finally {
+      if (faults) await control("faults", "DELETE");
+    }
+    assert.equal(await statusOf(main, "#session"), "");
+    assert.ok(!(await sessionEvents(main)).includes(null), "never signed out");
+  });
+}
 
 // The two login cases share a fresh browser profile: the first ends signed
 // out, the second signs in from there.
