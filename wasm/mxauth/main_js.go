@@ -262,7 +262,7 @@ type loginOptions struct {
 	Action       string              `json:"action"`
 	DeviceID     string              `json:"deviceId"`
 	LoginHint    string              `json:"loginHint"`
-	UILocales    stringList          `json:"uiLocales"`
+	UILocales    browser.Strings     `json:"uiLocales"`
 	ResponseMode string              `json:"responseMode"`
 }
 
@@ -467,46 +467,10 @@ func (a *api) accountURL(args []js.Value) (js.Value, func(context.Context) (any,
 	})
 }
 
-// roomOptions are the option fields of roomSummary and roomBadge.
-type roomOptions struct {
-	Server string     `json:"server"`
-	Via    stringList `json:"via"`
-	Label  string     `json:"label"`
-	Style  string     `json:"style"`
-}
-
-// stringList is one string or a list of them.
-type stringList []string
-
-func (l *stringList) UnmarshalJSON(b []byte) error {
-	var one string
-	if err := json.Unmarshal(b, &one); err == nil {
-		if one != "" {
-			*l = stringList{one}
-		}
-		return nil
-	}
-	var many []string
-	if err := json.Unmarshal(b, &many); err != nil {
-		return autherr.New(autherr.InvalidInput, "options", "expected a string or a list of strings")
-	}
-	*l = many
-	return nil
-}
-
 // summary reads (room, options) and returns the signal and the work.
-func (a *api) summary(args []js.Value) (js.Value, *roomOptions, func(context.Context) (*room.Summary, error)) {
-	opts := &roomOptions{}
-	signal := browser.SignalOption(arg(args, 1))
-	input, err := browser.StringArg(args, 0, "room")
-	if err == nil {
-		err = browser.FromJS(arg(args, 1), opts)
-	}
+func (a *api) summary(args []js.Value) (js.Value, *browser.RoomOptions, func(context.Context) (*room.Summary, error)) {
+	signal, opts, ref, err := browser.RoomArgs(args)
 	return signal, opts, func(ctx context.Context) (*room.Summary, error) {
-		if err != nil {
-			return nil, err
-		}
-		ref, err := room.ParseRoomRef(input)
 		if err != nil {
 			return nil, err
 		}

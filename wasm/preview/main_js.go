@@ -40,12 +40,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"syscall/js"
 	"time"
 
-	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/room"
 	"github.com/mxauth/mxauth/wasm/browser"
 )
@@ -104,48 +102,11 @@ func (a *api) method(obj js.Value, name string, fn func(args []js.Value) (js.Val
 	obj.Set(name, f)
 }
 
-// options are the option fields of roomSummary and roomBadge; signal is
-// read apart, JSON cannot carry it.
-type options struct {
-	Server string     `json:"server"`
-	Via    serverList `json:"via"`
-	Label  string     `json:"label"`
-	Style  string     `json:"style"`
-}
-
-// serverList is a via option: one server name or a list of them.
-type serverList []string
-
-func (l *serverList) UnmarshalJSON(b []byte) error {
-	var one string
-	if err := json.Unmarshal(b, &one); err == nil {
-		if one != "" {
-			*l = serverList{one}
-		}
-		return nil
-	}
-	var many []string
-	if err := json.Unmarshal(b, &many); err != nil {
-		return autherr.New(autherr.InvalidInput, "options", "option \"via\" must be a server name or a list of them")
-	}
-	*l = many
-	return nil
-}
-
 // call reads (room, options) and returns the signal and a function that
 // fetches the summary; argument errors become the Promise's rejection.
-func (a *api) call(args []js.Value) (js.Value, *options, func(context.Context) (*room.Summary, error)) {
-	opts := &options{}
-	signal := browser.SignalOption(arg(args, 1))
-	input, err := browser.StringArg(args, 0, "room")
-	if err == nil {
-		err = browser.FromJS(arg(args, 1), opts)
-	}
+func (a *api) call(args []js.Value) (js.Value, *browser.RoomOptions, func(context.Context) (*room.Summary, error)) {
+	signal, opts, ref, err := browser.RoomArgs(args)
 	return signal, opts, func(ctx context.Context) (*room.Summary, error) {
-		if err != nil {
-			return nil, err
-		}
-		ref, err := room.ParseRoomRef(input)
 		if err != nil {
 			return nil, err
 		}

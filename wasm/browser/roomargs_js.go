@@ -1,0 +1,71 @@
+//go:build js && wasm
+
+package browser
+
+import (
+	"encoding/json"
+	"syscall/js"
+
+	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/room"
+)
+
+// RoomOptions are the option fields of roomSummary and roomBadge
+// (CONTRACT §1); the signal is read apart, JSON cannot carry it.
+type RoomOptions struct {
+	Server string  `json:"server"`
+	Via    Strings `json:"via"`
+	Label  string  `json:"label"`
+	Style  string  `json:"style"`
+}
+
+// UnmarshalJSON names the option when via has the wrong type.
+func (o *RoomOptions) UnmarshalJSON(b []byte) error {
+	type plain RoomOptions
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		if _, ok := err.(*autherr.Error); ok { // from Strings: via is the only list here
+			return autherr.New(autherr.InvalidInput, "options", `option "via" must be a server name or a list of them`)
+		}
+		return err
+	}
+	*o = RoomOptions(p)
+	return nil
+}
+
+// Strings is an option that takes one string or a list of them (via,
+// uiLocales).
+type Strings []string
+
+// UnmarshalJSON reads a string or a list of strings.
+func (l *Strings) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		if one != "" {
+			*l = Strings{one}
+		}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return autherr.New(autherr.InvalidInput, "options", "expected a string or a list of strings")
+	}
+	*l = many
+	return nil
+}
+
+// RoomArgs reads the (room, options) arguments of roomSummary and
+// roomBadge: the abort signal, the options and the parsed room reference,
+// or the error the Promise rejects with.
+func RoomArgs(args []js.Value) (signal js.Value, opts *RoomOptions, ref room.Ref, err error) {
+	opts = &RoomOptions{}
+	signal = SignalOption(arg(args, 1))
+	input, err := StringArg(args, 0, "room")
+	if err == nil {
+		err = FromJS(arg(args, 1), opts)
+	}
+	if err == nil {
+		ref, err = room.ParseRoomRef(input)
+	}
+	return signal, opts, ref, err
+}
