@@ -3,6 +3,7 @@
 package browser
 
 import (
+	"context"
 	"encoding/json"
 	"syscall/js"
 
@@ -68,4 +69,41 @@ func RoomArgs(args []js.Value) (signal js.Value, opts *RoomOptions, ref room.Ref
 		ref, err = room.ParseRoomRef(input)
 	}
 	return signal, opts, ref, err
+}
+
+// Summarize fetches the summary of a parsed room reference with a call's
+// options: each build decides which client asks (and with which token).
+type Summarize func(ctx context.Context, ref room.Ref, opts *RoomOptions) (*room.Summary, error)
+
+// SummaryCall is roomSummary(room, {server, via, signal}?) over summarize:
+// the abort signal and the work; argument errors become the rejection.
+func SummaryCall(args []js.Value, summarize Summarize) (js.Value, func(context.Context) (any, error)) {
+	signal, opts, ref, err := RoomArgs(args)
+	return signal, func(ctx context.Context) (any, error) {
+		if err != nil {
+			return nil, err
+		}
+		s, err := summarize(ctx, ref, opts)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+}
+
+// BadgeCall is roomBadge(room, {label, style, server, via, signal}?) over
+// summarize. It rejects when the summary fails, like every method; a page
+// that wants a grey "unavailable" badge draws its own placeholder.
+func BadgeCall(args []js.Value, summarize Summarize) (js.Value, func(context.Context) (any, error)) {
+	signal, opts, ref, err := RoomArgs(args)
+	return signal, func(ctx context.Context) (any, error) {
+		if err != nil {
+			return nil, err
+		}
+		s, err := summarize(ctx, ref, opts)
+		if err != nil {
+			return nil, err
+		}
+		return room.Badge(s, room.BadgeOptions{Label: opts.Label, Style: opts.Style}), nil
+	}
 }

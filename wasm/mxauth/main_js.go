@@ -177,8 +177,12 @@ func (a *api) value() js.Value {
 	a.method(obj, "accessToken", a.accessToken)
 	a.method(obj, "logout", a.logout)
 	a.method(obj, "accountUrl", a.accountURL)
-	a.method(obj, "roomSummary", a.roomSummary)
-	a.method(obj, "roomBadge", a.roomBadge)
+	a.method(obj, "roomSummary", func(args []js.Value) (js.Value, func(context.Context) (any, error)) {
+		return browser.SummaryCall(args, a.summarize)
+	})
+	a.method(obj, "roomBadge", func(args []js.Value) (js.Value, func(context.Context) (any, error)) {
+		return browser.BadgeCall(args, a.summarize)
+	})
 	a.sync(obj, "addEventListener", a.addEventListener)
 	a.sync(obj, "removeEventListener", a.removeEventListener)
 	obj.Set("storage", a.storage.Mode)
@@ -467,47 +471,18 @@ func (a *api) accountURL(args []js.Value) (js.Value, func(context.Context) (any,
 	})
 }
 
-// summary reads (room, options) and returns the signal and the work.
-func (a *api) summary(args []js.Value) (js.Value, *browser.RoomOptions, func(context.Context) (*room.Summary, error)) {
-	signal, opts, ref, err := browser.RoomArgs(args)
-	return signal, opts, func(ctx context.Context) (*room.Summary, error) {
-		if err != nil {
-			return nil, err
+// summarize asks for a room's summary: with the session's token when the
+// room is asked of the session's own homeserver, anonymously otherwise.
+func (a *api) summarize(ctx context.Context, ref room.Ref, opts *browser.RoomOptions) (*room.Summary, error) {
+	c, ro := a.anon, room.Options{Server: opts.Server, Via: opts.Via}
+	// The token goes only to the session's own homeserver.
+	if s, _ := a.client.Session(ctx); s != nil {
+		server := strings.TrimRight(opts.Server, "/")
+		if server == "" || server == s.ServerName || server == s.BaseURL {
+			c, ro.Server = a.authed, s.BaseURL
 		}
-		c, ro := a.anon, room.Options{Server: opts.Server, Via: opts.Via}
-		// The token goes only to the session's own homeserver.
-		if s, _ := a.client.Session(ctx); s != nil {
-			server := strings.TrimRight(opts.Server, "/")
-			if server == "" || server == s.ServerName || server == s.BaseURL {
-				c, ro.Server = a.authed, s.BaseURL
-			}
-		}
-		return c.Summary(ctx, ref, ro)
 	}
-}
-
-// roomSummary(room, {server, via, signal}?) → RoomSummary
-func (a *api) roomSummary(args []js.Value) (js.Value, func(context.Context) (any, error)) {
-	signal, _, summary := a.summary(args)
-	return signal, func(ctx context.Context) (any, error) {
-		s, err := summary(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
-	}
-}
-
-// roomBadge(room, {label, style, …}?) → SVG
-func (a *api) roomBadge(args []js.Value) (js.Value, func(context.Context) (any, error)) {
-	signal, opts, summary := a.summary(args)
-	return signal, func(ctx context.Context) (any, error) {
-		s, err := summary(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return room.Badge(s, room.BadgeOptions{Label: opts.Label, Style: opts.Style}), nil
-	}
+	return c.Summary(ctx, ref, ro)
 }
 
 // Event types.

@@ -76,8 +76,12 @@ func newAPI(timeout time.Duration) *api {
 // value builds the JS object handed to the loader.
 func (a *api) value() js.Value {
 	obj := js.Global().Get("Object").New()
-	a.method(obj, "roomSummary", a.roomSummary)
-	a.method(obj, "roomBadge", a.roomBadge)
+	a.method(obj, "roomSummary", func(args []js.Value) (js.Value, func(context.Context) (any, error)) {
+		return browser.SummaryCall(args, a.summarize)
+	})
+	a.method(obj, "roomBadge", func(args []js.Value) (js.Value, func(context.Context) (any, error)) {
+		return browser.BadgeCall(args, a.summarize)
+	})
 	return obj
 }
 
@@ -102,40 +106,9 @@ func (a *api) method(obj js.Value, name string, fn func(args []js.Value) (js.Val
 	obj.Set(name, f)
 }
 
-// call reads (room, options) and returns the signal and a function that
-// fetches the summary; argument errors become the Promise's rejection.
-func (a *api) call(args []js.Value) (js.Value, *browser.RoomOptions, func(context.Context) (*room.Summary, error)) {
-	signal, opts, ref, err := browser.RoomArgs(args)
-	return signal, opts, func(ctx context.Context) (*room.Summary, error) {
-		if err != nil {
-			return nil, err
-		}
-		return a.client.Summary(ctx, ref, room.Options{Server: opts.Server, Via: opts.Via})
-	}
-}
-
-func (a *api) roomSummary(args []js.Value) (js.Value, func(context.Context) (any, error)) {
-	signal, _, summary := a.call(args)
-	return signal, func(ctx context.Context) (any, error) {
-		s, err := summary(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
-	}
-}
-
-// roomBadge rejects when the summary fails, like every method; a page that
-// wants the grey "unavailable" badge draws its own placeholder.
-func (a *api) roomBadge(args []js.Value) (js.Value, func(context.Context) (any, error)) {
-	signal, opts, summary := a.call(args)
-	return signal, func(ctx context.Context) (any, error) {
-		s, err := summary(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return room.Badge(s, room.BadgeOptions{Label: opts.Label, Style: opts.Style}), nil
-	}
+// summarize asks the room's server, anonymously: this build has no session.
+func (a *api) summarize(ctx context.Context, ref room.Ref, opts *browser.RoomOptions) (*room.Summary, error) {
+	return a.client.Summary(ctx, ref, room.Options{Server: opts.Server, Via: opts.Via})
 }
 
 func arg(args []js.Value, i int) js.Value {
