@@ -9,13 +9,14 @@
 // Run from web/test (where the dev tools are installed) or anywhere: paths
 // are resolved from this file. Needs dist/npm (make npm) and, for the demo
 // row, dist/site/app.wasm (make site).
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, statSync, rmSync, readdirSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
 import { join, extname, resolve, normalize, sep, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildCLI, runSandbox } from "../test/e2e/harness.mjs";
 import { gzipSync, constants as zc, brotliCompressSync } from "node:zlib";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -109,21 +110,8 @@ const children = new Set();
 for (const sig of ["SIGINT", "SIGTERM"]) process.once(sig, () => { for (const c of children) c.kill(); process.exit(130); });
 
 async function sandbox(extra = []) {
-  const dir = mkdtempSync(join(tmpdir(), "mxauth-bench-"));
-  const bin = join(dir, "mxauth");
-  execFileSync("go", ["build", "-o", bin, "./cmd/mxauth"], { cwd: root, stdio: "inherit" });
-  const proc = spawn(bin, ["sandbox", "--addr", "127.0.0.1:0", "--control", ...extra], { stdio: ["ignore", "pipe", "inherit"] });
-  const url = await new Promise((ok, fail) => {
-    let out = "";
-    const t = setTimeout(() => fail(new Error("sandbox did not start: " + out)), 30000);
-    proc.stdout.on("data", (b) => {
-      out += b;
-      const m = /homeserver\s+(http:\/\/\S+)/.exec(out);
-      if (m) { clearTimeout(t); ok(m[1]); }
-    });
-    proc.on("exit", (code) => fail(new Error(`sandbox exited ${code}: ${out}`)));
-  });
-  proc.stdout.resume();
+  const { bin, dir } = buildCLI();
+  const { url, proc } = await runSandbox(bin, ["--control", ...extra]);
   children.add(proc);
   const ctl = async (method, path, body) => {
     const res = await fetch(url + "/_sandbox/" + path, { method, body: body && JSON.stringify(body),

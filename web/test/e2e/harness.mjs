@@ -18,13 +18,26 @@ export const results = join(root, "test-results");
 // loopback port with the extra flags args (for example ["--control",
 // "--token-ttl", "5s"]); resolves to {url, serverName, stop}.
 export async function sandbox(args = []) {
-  const dir = mkdtempSync(join(tmpdir(), "mxauth-sandbox-"));
+  const { bin, dir } = buildCLI();
+  const hs = await runSandbox(bin, args);
+  return { ...hs, stop: () => { hs.stop(); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+// buildCLI builds the mxauth CLI into a fresh temporary folder.
+export function buildCLI() {
+  const dir = mkdtempSync(join(tmpdir(), "mxauth-cli-"));
   const bin = join(dir, "mxauth");
   execFileSync("go", ["build", "-o", bin, "./cmd/mxauth"], { cwd: root, stdio: "inherit" });
+  return { bin, dir };
+}
+
+// runSandbox starts `bin sandbox` on a free loopback port with args and
+// resolves once it prints its URL.
+export async function runSandbox(bin, args = [], timeoutMs = 30000) {
   const proc = spawn(bin, ["sandbox", "--addr", "127.0.0.1:0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((ok, fail) => {
     let out = "";
-    const t = setTimeout(() => fail(new Error("sandbox did not start: " + out)), 20000);
+    const t = setTimeout(() => fail(new Error("sandbox did not start: " + out)), timeoutMs);
     proc.stdout.on("data", (b) => {
       out += b;
       const m = /homeserver\s+(http:\/\/\S+)/.exec(out);
@@ -33,7 +46,7 @@ export async function sandbox(args = []) {
     proc.on("exit", (code) => fail(new Error(`sandbox exited ${code}: ${out}`)));
   });
   proc.stdout.resume();
-  return { url, serverName: new URL(url).host, stop: () => { proc.kill(); rmSync(dir, { recursive: true, force: true }); } };
+  return { url, serverName: new URL(url).host, proc, stop: () => proc.kill() };
 }
 
 const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript",

@@ -7,13 +7,11 @@
 // e2e/*.test.mjs glob of test-browser) the suite skips.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:http";
-import { readFileSync, existsSync, statSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, existsSync, statSync, mkdirSync, rmSync } from "node:fs";
 import { join, extname, resolve, normalize, sep } from "node:path";
 import { createRequire } from "node:module";
-import { browser, root, results } from "./harness.mjs";
+import { browser, root, results, buildCLI, runSandbox } from "./harness.mjs";
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -25,22 +23,7 @@ const SCHEMES = ["light", "dark"];
 
 let bin, binDir, hs, hsNoCORS, web, chrome;
 
-// startSandbox runs the mxauth CLI's sandbox on a free loopback port.
-async function startSandbox(args) {
-  const proc = spawn(bin, ["sandbox", "--addr", "127.0.0.1:0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
-  const url = await new Promise((ok, fail) => {
-    let out = "";
-    const t = setTimeout(() => fail(new Error("sandbox did not start: " + out)), 20000);
-    proc.stdout.on("data", (b) => {
-      out += b;
-      const m = /homeserver\s+(http:\/\/\S+)/.exec(out);
-      if (m) { clearTimeout(t); ok(m[1]); }
-    });
-    proc.on("exit", (code) => fail(new Error(`sandbox exited ${code}: ${out}`)));
-  });
-  proc.stdout.resume();
-  return { url, serverName: new URL(url).host, stop: () => proc.kill() };
-}
+const startSandbox = (args) => runSandbox(bin, args);
 
 const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
   ".wasm": "application/wasm", ".json": "application/json", ".svg": "image/svg+xml", ".png": "image/png",
@@ -69,9 +52,7 @@ function serveSite(dir) {
 before(async () => {
   if (skip) return;
   mkdirSync(results, { recursive: true });
-  binDir = mkdtempSync(join(tmpdir(), "mxauth-site-"));
-  bin = join(binDir, "mxauth");
-  execFileSync("go", ["build", "-o", bin, "./cmd/mxauth"], { cwd: root, stdio: "inherit" });
+  ({ bin, dir: binDir } = buildCLI());
   hs = await startSandbox(["--prompt-create"]);
   hsNoCORS = await startSandbox(["--off", "cors-well-known"]);
   web = await serveSite(siteDir);
