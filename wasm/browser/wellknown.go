@@ -149,24 +149,30 @@ func (r *Resolver) lookup(ctx context.Context, name string) (string, error) {
 		e.Details = details
 		return "", e
 	}
+	base, err := ParseWellKnownBase(resp.Body, isLoopback(host))
+	if err != nil {
+		return "", &autherr.Error{Code: autherr.DiscoveryFailed, Op: opResolve, Details: details, Err: err}
+	}
+	return base, nil
+}
+
+// ParseWellKnownBase reads m.homeserver.base_url from a
+// /.well-known/matrix/client body. Plain http is accepted only for a
+// loopback host, and only when the server named was itself loopback
+// (insecure), so a public well-known can never send a card to plain http.
+func ParseWellKnownBase(body []byte, insecure bool) (string, error) {
 	var wk struct {
 		Homeserver *struct {
 			BaseURL *string `json:"base_url"`
 		} `json:"m.homeserver"`
 	}
-	if err := json.Unmarshal(resp.Body, &wk); err != nil {
-		return "", &autherr.Error{Code: autherr.DiscoveryFailed, Op: opResolve, Details: details,
-			Err: errors.New("the well-known is not a JSON object")}
+	if err := json.Unmarshal(body, &wk); err != nil {
+		return "", errors.New("the well-known is not a JSON object")
 	}
 	if wk.Homeserver == nil || wk.Homeserver.BaseURL == nil || *wk.Homeserver.BaseURL == "" {
-		return "", &autherr.Error{Code: autherr.DiscoveryFailed, Op: opResolve, Details: details,
-			Err: errors.New("the well-known has no m.homeserver.base_url")}
+		return "", errors.New("the well-known has no m.homeserver.base_url")
 	}
-	base, err := checkBase(*wk.Homeserver.BaseURL)
-	if err != nil {
-		return "", &autherr.Error{Code: autherr.DiscoveryFailed, Op: opResolve, Details: details, Err: err}
-	}
-	return base, nil
+	return checkBase(*wk.Homeserver.BaseURL, insecure)
 }
 
 // unwrapAuth returns the cause inside an *autherr.Error, so a
@@ -180,16 +186,17 @@ func unwrapAuth(err error) error {
 	return err
 }
 
-// checkBase accepts an https base URL, or http for a loopback host (DESIGN.md:
-// untrusted input is bounded), and drops a trailing slash.
-func checkBase(s string) (string, error) {
+// checkBase accepts an https base URL, or http for a loopback host when
+// insecure (DESIGN.md: untrusted input is bounded), and drops a trailing
+// slash.
+func checkBase(s string, insecure bool) (string, error) {
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return "", errors.New("m.homeserver.base_url " + quote(s) + " is not a usable URL")
 	}
 	switch {
 	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && insecure && isLoopback(u.Hostname()):
 	default:
 		return "", errors.New("m.homeserver.base_url " + quote(s) + " is not https (plain http only for loopback hosts)")
 	}

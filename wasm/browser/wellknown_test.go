@@ -63,6 +63,8 @@ func TestResolve(t *testing.T) {
 			reply: answer(200, `{"m.homeserver":{"base_url":"http://127.0.0.1:9000"}}`), want: "http://127.0.0.1:9000"},
 		{name: "http base_url for a public host", server: "example.org",
 			reply: answer(200, `{"m.homeserver":{"base_url":"http://example.org"}}`), wantCode: autherr.DiscoveryFailed, wantMsg: "not https"},
+		{name: "a public well-known cannot send a card to loopback http", server: "example.org",
+			reply: answer(200, `{"m.homeserver":{"base_url":"http://127.0.0.1:8008"}}`), wantCode: autherr.DiscoveryFailed, wantMsg: "not https"},
 		{name: "not a URL", server: "example.org",
 			reply: answer(200, `{"m.homeserver":{"base_url":"matrix"}}`), wantCode: autherr.DiscoveryFailed, wantMsg: "not a usable URL"},
 		{name: "no base_url", server: "example.org",
@@ -220,4 +222,28 @@ func TestResolveTimeout(t *testing.T) {
 	if autherr.CodeOf(err) != autherr.Timeout {
 		t.Errorf("got %v, want timeout", err)
 	}
+}
+
+// FuzzParseWellKnownBase: a well-known body never panics the parser, and
+// what it accepts is a usable base URL, on plain http only when allowed.
+func FuzzParseWellKnownBase(f *testing.F) {
+	f.Add([]byte(`{"m.homeserver":{"base_url":"https://matrix-client.matrix.org/"}}`), false)
+	f.Add([]byte(`{"m.homeserver":{"base_url":"http://127.0.0.1:8008"}}`), true)
+	f.Add([]byte(`{"m.homeserver":{"base_url":"http://127.0.0.1:8008"}}`), false)
+	f.Add([]byte(`{"m.homeserver":null}`), false)
+	f.Fuzz(func(t *testing.T, body []byte, insecure bool) {
+		base, err := ParseWellKnownBase(body, insecure)
+		if err != nil {
+			return
+		}
+		if strings.HasSuffix(base, "/") {
+			t.Fatalf("base %q ends in a slash", base)
+		}
+		if strings.HasPrefix(base, "http:") && !insecure {
+			t.Fatalf("plain http %q accepted for a public server", base)
+		}
+		if !strings.HasPrefix(base, "https://") && !strings.HasPrefix(base, "http://") {
+			t.Fatalf("accepted %q", base)
+		}
+	})
 }
