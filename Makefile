@@ -86,12 +86,7 @@ test-browser: npm devtools
 
 ## fuzz: run every Fuzz target for FUZZTIME each (make fuzz FUZZTIME=10s)
 fuzz:
-	@set -e; for pkg in $(PKGS_FUZZ); do \
-	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-	    echo "== $$pkg $$f ($(FUZZTIME))"; \
-	    $(GO) test -run='^$$' -fuzz="^$$f\$$" -fuzztime=$(FUZZTIME) $$pkg; \
-	  done; \
-	done
+	bash .ci/fuzz $(FUZZTIME) $(PKGS_FUZZ)
 
 ## bench: sizes, start-up, round trips and memory in Debian's Chromium beside
 ## matrix-js-sdk and oidc-client-ts, and the Go core benchmarks; prints
