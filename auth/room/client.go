@@ -37,8 +37,9 @@ type Client struct {
 	// and reads HTTP-date Retry-After headers.
 	Now func() time.Time
 
-	mu   sync.Mutex
-	memo map[string]memo // base URL → the step that answered there
+	mu       sync.Mutex
+	memo     map[string]memo          // base URL → the step that answered there
+	learning map[string]chan struct{} // base URL → closed when its first lookup ends
 }
 
 // Options says where to ask.
@@ -102,7 +103,11 @@ func (c *Client) Summary(ctx context.Context, ref Ref, opts Options) (*Summary, 
 		return nil, err
 	}
 	k := &call{c: c, base: base, ref: ref, via: via}
-	first := c.remembered(base)
+	first, done, err := c.learn(ctx, base)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	for i := range numSteps {
 		st := (first + step(i)) % numSteps
 		s, err := k.run(ctx, st)
@@ -188,14 +193,40 @@ func (c *Client) now() time.Time {
 	return time.Now()
 }
 
-func (c *Client) remembered(base string) step {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	m, ok := c.memo[base]
-	if !ok || c.now().After(m.until) {
-		return stepStable
+// learn returns the step to start with at base. While nothing is
+// remembered for base, one lookup at a time learns which step answers
+// there and the others wait for it (single flight): a page of five cards
+// of one server probes the missing endpoints once, not five times. done
+// ends the caller's turn.
+func (c *Client) learn(ctx context.Context, base string) (first step, done func(), err error) {
+	for {
+		c.mu.Lock()
+		if m, ok := c.memo[base]; ok && !c.now().After(m.until) {
+			c.mu.Unlock()
+			return m.step, func() {}, nil
+		}
+		wait, busy := c.learning[base]
+		if !busy {
+			if c.learning == nil {
+				c.learning = map[string]chan struct{}{}
+			}
+			mine := make(chan struct{})
+			c.learning[base] = mine
+			c.mu.Unlock()
+			return stepStable, func() {
+				c.mu.Lock()
+				delete(c.learning, base)
+				c.mu.Unlock()
+				close(mine)
+			}, nil
+		}
+		c.mu.Unlock()
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return 0, nil, autherr.FromContext(opSummary, ctx.Err())
+		}
 	}
-	return m.step
 }
 
 func (c *Client) remember(base string, st step) {

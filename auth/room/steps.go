@@ -118,6 +118,16 @@ func (k *call) hierarchy(ctx context.Context) (*Summary, error) {
 	}
 	u := k.base + "/_matrix/client/v1/rooms/" + escapeComponent(roomID) + "/hierarchy?max_depth=0&limit=1"
 	resp, err := k.request(ctx, op, "GET", u, nil, authAlways)
+	if e := (*autherr.Error)(nil); errors.As(err, &e) && e.Code == autherr.Forbidden {
+		// Dendrite and Synapse answer 403 to a non-member when the room's
+		// history is not world-readable (a public room's default is
+		// "shared"): the room may still be in the public directory. The
+		// 403 is the answer only if no later step has one.
+		if k.authErr == nil {
+			k.authErr = e
+		}
+		return nil, errSkip
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -154,6 +164,11 @@ func (k *call) resolveAlias(ctx context.Context) (string, error) {
 	}
 	u := k.base + "/_matrix/client/v3/directory/room/" + escapeComponent(k.ref.Alias)
 	resp, err := k.request(ctx, op, "GET", u, nil, authNever)
+	if e := (*autherr.Error)(nil); errors.As(err, &e) && e.Code == autherr.NotFound {
+		e.Details = map[string]string{"reason": "no_such_alias"}
+		e.Message = "no room has the address " + k.ref.Alias
+		return "", e
+	}
 	if err != nil {
 		return "", err
 	}
@@ -188,7 +203,53 @@ func (k *call) publicRooms(ctx context.Context) (*Summary, error) {
 	}
 	// Synapse's generic_search_term matches name, topic and canonical
 	// alias, not room ids: an id is looked for in unfiltered pages.
-	term := k.ref.Alias
+	s, seen, err := k.directoryPages(ctx, op, token, k.ref.Alias)
+	if s != nil || err != nil {
+		return s, err
+	}
+	// The directory lists a room under its canonical alias: another alias
+	// of it is turned into the room id (GET /directory/room, no token) and
+	// looked for again; an alias nobody holds is not_found in those words.
+	if k.ref.Alias != "" {
+		resolved := k.roomID == ""
+		if _, err := k.resolveAlias(ctx); autherr.CodeOf(err) == autherr.NotFound {
+			return nil, err
+		}
+		if k.roomID != "" {
+			if resolved {
+				for _, raw := range seen {
+					if k.matches(raw) {
+						return k.directoryEntry(op, raw)
+					}
+				}
+			}
+			if token != "" {
+				if s, _, err := k.directoryPages(ctx, op, token, ""); s != nil || err != nil {
+					return s, err
+				}
+			}
+		}
+	}
+	return nil, &autherr.Error{Code: autherr.NotFound, Op: op,
+		Details: map[string]string{"reason": "not_in_directory"},
+		Err:     errors.New("the room is not in the server's public room directory")}
+}
+
+func (k *call) directoryEntry(op string, raw json.RawMessage) (*Summary, error) {
+	s, err := decodeRoom(op, raw)
+	if err != nil {
+		return nil, err
+	}
+	s.Source = SourcePublicRooms
+	return s, nil
+}
+
+// directoryPages reads at most publicRoomsPages pages of the directory,
+// filtered by term when there is a token and a term, and returns the entry
+// of the room asked for, or nil and the entries it read.
+func (k *call) directoryPages(ctx context.Context, op, token, term string) (*Summary, []json.RawMessage, error) {
+	var err error
+	var seen []json.RawMessage
 	since := ""
 	for range publicRoomsPages {
 		var resp *Response
@@ -211,34 +272,28 @@ func (k *call) publicRooms(ctx context.Context) (*Summary, error) {
 			resp, err = k.request(ctx, op, "GET", u, nil, authIfHave)
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		var p struct {
 			Chunk     []json.RawMessage `json:"chunk"`
 			NextBatch string            `json:"next_batch"`
 		}
 		if err := json.Unmarshal(resp.Body, &p); err != nil {
-			return nil, malformed(op, "public rooms: %v", err)
+			return nil, nil, malformed(op, "public rooms: %v", err)
 		}
 		for _, raw := range p.Chunk {
-			if !k.matches(raw) {
-				continue
+			if k.matches(raw) {
+				s, err := k.directoryEntry(op, raw)
+				return s, nil, err
 			}
-			s, err := decodeRoom(op, raw)
-			if err != nil {
-				return nil, err
-			}
-			s.Source = SourcePublicRooms
-			return s, nil
 		}
+		seen = append(seen, p.Chunk...)
 		if p.NextBatch == "" || p.NextBatch == since {
 			break
 		}
 		since = p.NextBatch
 	}
-	return nil, &autherr.Error{Code: autherr.NotFound, Op: op,
-		Details: map[string]string{"reason": "not_in_directory"},
-		Err:     errors.New("the room is not in the public room directory")}
+	return nil, seen, nil
 }
 
 // matches reports whether a directory entry is the room asked for.

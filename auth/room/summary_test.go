@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -210,6 +211,39 @@ func TestSummaryFallbacks(t *testing.T) {
 			wantReqs: []string{stable + idEnc, unstableS + idEnc, unstableR + idEnc + "/summary", hierarchy, publicPOST},
 		},
 		{
+			// Dendrite: /hierarchy is 403 for a non-member of a public room
+			// whose history is "shared"; the directory answers.
+			name:     "signed in, hierarchy 403, the directory lists the room",
+			ref:      room.Ref{Alias: alias},
+			token:    "tok",
+			routes:   map[string][]answer{directory: ok(`{"room_id":"!abc:example.org","servers":[]}`), hierarchy: {{status: 403, body: `{"errcode":"M_FORBIDDEN","error":"not a member"}`}}, publicPOST: ok(publicJSON(roomID))},
+			wantSrc:  room.SourcePublicRooms,
+			wantReqs: []string{stable + aliasEnc, unstableS + aliasEnc, unstableR + aliasEnc + "/summary", directory, hierarchy, publicPOST},
+		},
+		{
+			// The directory lists the room under its canonical alias
+			// (#other:example.org, see publicJSON); the card asks by another.
+			name:     "anonymous, a non-canonical alias resolved, then matched by room id",
+			ref:      room.Ref{Alias: alias},
+			routes:   map[string][]answer{publicGET: ok(publicJSON("!zzz:example.org", roomID)), directory: ok(`{"room_id":"!abc:example.org","servers":["example.org"]}`)},
+			wantSrc:  room.SourcePublicRooms,
+			wantReqs: []string{stable + aliasEnc, unstableS + aliasEnc, unstableR + aliasEnc + "/summary", publicGET, directory},
+			check: func(t *testing.T, s *room.Summary) {
+				if s.RoomID != roomID || s.NumJoinedMembers != 9 {
+					t.Errorf("got %#v, want the room the alias names", s)
+				}
+			},
+		},
+		{
+			name:  "signed in, a non-canonical alias: filtered search, then unfiltered by room id",
+			ref:   room.Ref{Alias: alias},
+			token: "tok",
+			routes: map[string][]answer{directory: ok(`{"room_id":"!abc:example.org","servers":[]}`), hierarchy: {unrecognized},
+				publicPOST: {{status: 200, body: `{"chunk":[]}`}, {status: 200, body: publicJSON("!zzz:example.org", roomID)}}},
+			wantSrc:  room.SourcePublicRooms,
+			wantReqs: []string{stable + aliasEnc, unstableS + aliasEnc, unstableR + aliasEnc + "/summary", directory, hierarchy, publicPOST, publicPOST},
+		},
+		{
 			name:     "anonymous public rooms after a 401 from the summary",
 			ref:      room.Ref{ID: roomID},
 			routes:   map[string][]answer{stable + idEnc: {missingToken}, publicGET: ok(publicJSON(roomID))},
@@ -349,12 +383,19 @@ func TestSummaryErrors(t *testing.T) {
 			code: autherr.SessionExpired, errcode: "M_UNKNOWN_TOKEN", requests: 1},
 		{name: "no endpoint at all", routes: map[string][]answer{},
 			code: autherr.ServerError, text: "none of the room preview endpoints", requests: 4},
-		{name: "hierarchy 403", token: "tok", routes: map[string][]answer{
+		{name: "hierarchy 403 and no directory", token: "tok", routes: map[string][]answer{
 			directory: ok(`{"room_id":"!abc:example.org","servers":[]}`), hierarchy: {{status: 403, body: `{"errcode":"M_FORBIDDEN","error":"no"}`}}},
-			code: autherr.Forbidden, requests: 5},
+			code: autherr.Forbidden, requests: 6},
+		{name: "hierarchy 403, not in the directory: existence not revealed", token: "tok", routes: map[string][]answer{
+			directory: ok(`{"room_id":"!abc:example.org","servers":[]}`), hierarchy: {{status: 403, body: `{"errcode":"M_FORBIDDEN","error":"no"}`}},
+			publicPOST: ok(`{"chunk":[]}`)},
+			code: autherr.NotFound, text: "not in the server's public room directory", requests: 7},
 		{name: "alias unknown to the directory", token: "tok", routes: map[string][]answer{
 			directory: {{status: 404, body: `{"errcode":"M_NOT_FOUND","error":"Room alias not found"}`}}},
 			code: autherr.NotFound, requests: 4},
+		{name: "anonymous, alias nobody holds", routes: map[string][]answer{
+			publicGET: ok(`{"chunk":[]}`), directory: {{status: 404, body: `{"errcode":"M_NOT_FOUND","error":"Room alias #room:example.org not found"}`}}},
+			code: autherr.NotFound, errcode: "M_NOT_FOUND", requests: 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -705,4 +746,43 @@ func TestSummaryConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// Five cards of one server at once probe the missing endpoints once: the
+// first lookup learns which step answers, the others wait and use it.
+func TestSummarySingleFlight(t *testing.T) {
+	f := newFake(map[string][]answer{unstableR + aliasEnc + "/summary": ok(nhekoJSON)})
+	c := f.client()
+	// No request is answered before all five lookups have started, so
+	// without the single flight each would probe the missing endpoints.
+	const cards = 5
+	var started atomic.Int32
+	allIn := make(chan struct{})
+	c.Fetch = func(ctx context.Context, req room.Request) (*room.Response, error) {
+		<-allIn
+		return f.fetch(ctx, req)
+	}
+	var wg sync.WaitGroup
+	for range cards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if started.Add(1) == cards {
+				close(allIn)
+			}
+			if _, err := c.Summary(context.Background(), room.Ref{Alias: alias}, room.Options{Server: base}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	missing := 0
+	for _, r := range f.requests() {
+		if !strings.HasPrefix(r, unstableR) {
+			missing++
+		}
+	}
+	if missing != 2 || len(f.requests()) != 7 {
+		t.Errorf("requests %q: want the two missing endpoints asked once and the summary five times", f.requests())
+	}
 }
