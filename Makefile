@@ -47,8 +47,16 @@ vet:
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./...
 
-test-go:
-	$(GO) test -count=1 ./...
+## test-go: every Go test, the Dendrite peer included (built once per
+## machine by .ci/dendrite into the user's cache; required here, so a
+## missing build fails instead of skipping)
+test-go: dendrite
+	MXAUTH_REQUIRE_DENDRITE=1 $(GO) test -count=1 ./...
+
+## dendrite: the Dendrite test peer's binaries (Go module proxy, cached)
+.PHONY: dendrite
+dendrite:
+	bash .ci/dendrite
 
 ## devtools: what the tests need beyond Go: Debian's brotli (wasm size budgets)
 ## and the npm dev tools (oidc-provider peer). Installs only what is missing.

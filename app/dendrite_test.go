@@ -1,0 +1,37 @@
+package mxapp
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/mxauth/mxauth/auth"
+	"github.com/mxauth/mxauth/auth/sandbox/dendrite"
+)
+
+// Discovery of a real homeserver that does not delegate auth (Dendrite:
+// password login only, no auth metadata, no well-known) ends in the
+// password-only sentence, never a button or a password form.
+func TestDendriteDiscovery(t *testing.T) {
+	hs := dendrite.Start(t)
+	c := &auth.Client{}
+	info, err := c.Discover(context.Background(), hs.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.OAuth != nil || info.BaseURL != hs.URL || info.Login == nil {
+		t.Fatalf("info %+v", info)
+	}
+	if !info.Hints.ShowPasswordForm || info.Hints.ShowCreateAccount {
+		t.Errorf("hints %+v", info.Hints)
+	}
+	v := SignInFor(info)
+	if v.ContinueLabel != "" || !strings.Contains(v.Explanation, "signs people in with a password on the homeserver itself") {
+		t.Errorf("view %+v", v)
+	}
+	// Asked by name, the same server: no well-known (404), the fallback base.
+	byName, err := c.Check(context.Background(), hs.ServerName)
+	if err != nil || byName.BaseURL != hs.URL {
+		t.Errorf("by name: %v %+v", err, byName)
+	}
+}
