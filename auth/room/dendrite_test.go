@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/mxauth/mxauth/auth/autherr"
-	"github.com/mxauth/mxauth/auth/sandbox/dendrite"
 	"github.com/mxauth/mxauth/auth/room"
 	"github.com/mxauth/mxauth/auth/room/httpfetch"
+	"github.com/mxauth/mxauth/auth/sandbox/dendrite"
 )
 
 // countingFetch records the status of every answer, to count what a server

@@ -97,6 +97,7 @@ func TestSandboxPaths(t *testing.T) {
 		name     string
 		off      []string
 		anonDir  bool // PublicRoomsWithoutAuth
+		dendrite bool // HierarchyMembersOnly and PublicRoomsWithoutAuth, as Dendrite
 		token    bool
 		key      string
 		byID     bool
@@ -112,6 +113,8 @@ func TestSandboxPaths(t *testing.T) {
 			token: true, key: sandbox.RoomSpace, want: room.SourceHierarchy, requests: 5},
 		{name: "hierarchy by id needs no directory", off: []string{sandbox.OffRoomSummary, sandbox.OffUnstableSummary, sandbox.OffUnstableSummaryRooms},
 			token: true, key: sandbox.RoomPublic, byID: true, want: room.SourceHierarchy, requests: 4},
+		{name: "hierarchy 403 to a non-member, then the directory (Dendrite)", off: []string{sandbox.OffRoomSummary, sandbox.OffUnstableSummary, sandbox.OffUnstableSummaryRooms},
+			dendrite: true, token: true, key: sandbox.RoomKnock, want: room.SourcePublicRooms, requests: 6},
 		{name: "filtered POST public rooms", off: []string{sandbox.OffRoomSummary, sandbox.OffUnstableSummary, sandbox.OffUnstableSummaryRooms, sandbox.OffHierarchy},
 			token: true, key: sandbox.RoomPublic, want: room.SourcePublicRooms, requests: 6},
 		{name: "unfiltered POST public rooms by id", off: []string{sandbox.OffRoomSummary, sandbox.OffUnstableSummary, sandbox.OffUnstableSummaryRooms, sandbox.OffHierarchy},
@@ -129,7 +132,7 @@ func TestSandboxPaths(t *testing.T) {
 			for _, k := range tt.off {
 				off[k] = true
 			}
-			s := newSandbox(t, sandbox.Config{Off: off, PublicRoomsWithoutAuth: tt.anonDir})
+			s := newSandbox(t, sandbox.Config{Off: off, PublicRoomsWithoutAuth: tt.anonDir || tt.dendrite, HierarchyMembersOnly: tt.dendrite})
 			c := &room.Client{Fetch: httpfetch.New(nil)}
 			if tt.token {
 				c.AccessToken = sandboxToken(t, s, "bob")

@@ -220,6 +220,27 @@ func TestHierarchyDirectoryPublicRooms(t *testing.T) {
 			}
 		})
 	}
+	t.Run("hierarchy for members only, as Dendrite", func(t *testing.T) {
+		s := newSandbox(t, Config{HierarchyMembersOnly: true})
+		sn := s.ServerName()
+		bob, _ := s.IssueTokens("bob", "HIERDEVICE2", "")
+		alice, _ := s.IssueTokens("alice", "HIERDEVICE3", "")
+		hierOf := func(key string) string {
+			return s.URL() + "/_matrix/client/v1/rooms/" + url.PathEscape(RoomID(key, sn)) + "/hierarchy?max_depth=0"
+		}
+		for _, tc := range []struct {
+			name, room, token string
+			status            int
+		}{
+			{"public, history not world-readable, non-member", RoomKnock, bob.AccessToken, 403},
+			{"public, world-readable", RoomPublic, bob.AccessToken, 200},
+			{"member of a private room", RoomPrivate, alice.AccessToken, 200},
+		} {
+			if r := do(t, "GET", hierOf(tc.room), nil, tc.token); r.status != tc.status {
+				t.Errorf("%s: got %d %s want %d", tc.name, r.status, r.body, tc.status)
+			}
+		}
+	})
 	t.Run("publicRooms without auth when allowed", func(t *testing.T) {
 		s := newSandbox(t, Config{PublicRoomsWithoutAuth: true})
 		if r := do(t, "GET", s.URL()+"/_matrix/client/v3/publicRooms", nil, ""); r.status != 200 {

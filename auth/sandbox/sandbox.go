@@ -66,6 +66,12 @@ type Config struct {
 	// (Synapse's allow_public_rooms_without_auth, default false). POST always
 	// needs a token.
 	PublicRoomsWithoutAuth bool
+	// HierarchyMembersOnly answers /hierarchy with 403 M_FORBIDDEN to a
+	// non-member of a room whose history is not world-readable, public
+	// rooms included, as Dendrite and Synapse do (a public room's history
+	// defaults to "shared"). Off, the sandbox previews public rooms to
+	// anyone there, as MSC3266 summaries do.
+	HierarchyMembersOnly bool
 	// Issuer is an optional external issuer URL. When set, the homeserver
 	// advertises it (auth_issuer, well-known hint) instead of its own OAuth
 	// part, the metadata endpoints proxy its openid-configuration, and

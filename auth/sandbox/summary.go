@@ -80,6 +80,10 @@ func (s *Server) hierarchy(w http.ResponseWriter, r *http.Request) {
 		s.unknownRoom(w)
 		return
 	}
+	if s.cfg.HierarchyMembersOnly && !room.WorldReadable && !room.hasMember(p.user) {
+		matrixError(w, http.StatusForbidden, "M_FORBIDDEN", "room is unknown/forbidden", nil)
+		return
+	}
 	var childState []map[string]any
 	rooms := []map[string]any{}
 	top := room.chunk()

@@ -33,6 +33,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	unknownStatus := fs.Int("unknown-room-status", 404, "status for unknown or hidden rooms: 404 (Synapse) or 403 (continuwuity)")
 	off := fs.String("off", "", "comma-separated paths to switch off: "+strings.Join(sandbox.OffKeys, ", "))
 	publicRooms := fs.Bool("public-rooms-without-auth", false, "let GET /publicRooms answer without a token")
+	dendriteLike := fs.Bool("dendrite-like", false, "answer rooms as Dendrite does: GET /publicRooms without a token, /hierarchy 403 to non-members of rooms not world-readable")
 	verbose := fs.Bool("v", false, "log every request")
 	control := fs.Bool("control", false, "serve a control plane under /_sandbox/ (request log, faults, paths on/off) for browser tests and benchmarks")
 	if err := fs.Parse(args); err != nil {
@@ -52,7 +53,8 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		AutoApprove:            *autoApprove,
 		AccessTokenTTL:         *ttl,
 		UnknownRoomStatus:      *unknownStatus,
-		PublicRoomsWithoutAuth: *publicRooms,
+		PublicRoomsWithoutAuth: *publicRooms || *dendriteLike,
+		HierarchyMembersOnly:   *dendriteLike,
 		Off:                    map[string]bool{},
 		Control:                *control,
 	}
