@@ -159,6 +159,7 @@ func ParseAuthMetadata(body []byte, insecure bool) (*OAuthInfo, error) {
 		ResponseModesSupported:      m.ResponseModesSupported,
 		IDTokenSigningAlgValues:     m.IDTokenSigningAlgValuesSupported,
 		DeviceAuthorizationEndpoint: m.DeviceAuthorizationEndpoint,
+		GrantTypesSupported:         m.GrantTypesSupported,
 	}, nil
 }
 

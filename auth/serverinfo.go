@@ -51,6 +51,7 @@ type OAuthInfo struct {
 	ResponseModesSupported      []string `json:"responseModesSupported,omitempty"`
 	IDTokenSigningAlgValues     []string `json:"idTokenSigningAlgValuesSupported,omitempty"`
 	DeviceAuthorizationEndpoint string   `json:"deviceAuthorizationEndpoint,omitempty"`
+	GrantTypesSupported         []string `json:"grantTypesSupported,omitempty"`
 }
 
 // LoginInfo is the answer of GET /_matrix/client/v3/login.
