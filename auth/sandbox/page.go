@@ -117,6 +117,7 @@ var pages = template.Must(template.New("layout").Parse(`{{define "layout"}}<!doc
 {{define "index"}}<h1>mxauth sandbox</h1><p class="sub">A loopback Matrix homeserver with a MAS-like OAuth 2.0 server.</p>
 <div class="card"><dl><dt>Homeserver</dt><dd><code>{{.URL}}</code></dd><dt>Server name</dt><dd><code>{{.ServerName}}</code></dd>
 <dt>Issuer</dt><dd><code>{{.Issuer}}</code></dd></dl></div>
+<p><a href="/link">Link a device</a>: approve a code a TV, bot or CLI shows.</p>
 <div class="card"><b>Rooms</b><ul>{{range .Rooms}}<li><code>{{.Alias}}</code> · <code>{{.ID}}</code></li>{{end}}</ul></div>{{end}}
 `))
 

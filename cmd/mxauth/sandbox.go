@@ -95,6 +95,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "  server name or URL:  %s\n", s.URL())
 	fmt.Fprintf(stdout, "  go run ./cmd/mxauth discover %s\n", s.URL())
 	fmt.Fprintf(stdout, "  curl %s/_matrix/client/v1/auth_metadata\n", s.URL())
+	fmt.Fprintf(stdout, "  go run ./cmd/mxauth login %s   (approve the code at %s/link)\n", s.URL(), s.URL())
 	fmt.Fprintf(stdout, "\nCtrl-C stops it.\n")
 
 	<-ctx.Done()

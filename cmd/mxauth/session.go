@@ -134,6 +134,14 @@ func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if want := fs.Arg(0); strings.HasPrefix(want, "@") && s.UserID != want {
+		// Someone approved as another account than the one named: do not
+		// keep a session the caller did not ask for.
+		if err := c.Logout(ctx, s); err != nil {
+			return fmt.Errorf("the code was approved as %s, not %s, and signing that session out failed: %w", s.UserID, want, err)
+		}
+		return fmt.Errorf("the code was approved as %s, not %s; that session is signed out again", s.UserID, want)
+	}
 	fmt.Fprintf(stdout, "Signed in as %s (device %s). The session is stored in %s.\n", s.UserID, s.DeviceID, dir)
 	return nil
 }

@@ -251,6 +251,60 @@ func TestSessionCommands(t *testing.T) {
 	}
 }
 
+// `mxauth login @alice:…` approved as bob keeps no session: it is revoked.
+func TestLoginAsNamedUser(t *testing.T) {
+	bin, err := buildCLI()
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	sb, err := sandbox.New(sandbox.Config{DeviceCodeInterval: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	c := cli{t: t, bin: bin, cfg: filepath.Join(t.TempDir(), "config")}
+	login := c.cmd("login", "--no-qr", sb.UserID("alice"))
+	stdout, err := login.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errOut bytes.Buffer
+	login.Stderr = &errOut
+	if err := login.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	var text strings.Builder
+	for sc.Scan() {
+		text.WriteString(sc.Text() + "\n")
+		if strings.HasPrefix(sc.Text(), "Waiting for approval") {
+			break
+		}
+	}
+	m := regexp.MustCompile(`enter the code\n\n    ([0-9A-Z]{6})\n`).FindStringSubmatch(text.String())
+	if m == nil {
+		t.Fatalf("no code in %q (%s)", text.String(), errOut.String())
+	}
+	if strings.Contains(text.String(), "█") {
+		t.Error("--no-qr drew a QR code")
+	}
+	if err := sb.DecideDevice(m[1], "bob", true); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = readAll(sc)
+	if err := login.Wait(); err == nil || !strings.Contains(errOut.String(), "approved as "+sb.UserID("bob")+", not "+sb.UserID("alice")) {
+		t.Fatalf("login approved as bob: %v %q", err, errOut.String())
+	}
+	for _, s := range sb.Sessions("bob") {
+		if s.Active {
+			t.Error("bob's session is still active")
+		}
+	}
+	if out, err := c.run("token"); err == nil || !strings.Contains(out, "not signed in") {
+		t.Errorf("token: %v %q", err, out)
+	}
+}
+
 func readAll(sc *bufio.Scanner) (string, error) {
 	var b strings.Builder
 	for sc.Scan() {
