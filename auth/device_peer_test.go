@@ -37,10 +37,11 @@ func deviceChain(t *testing.T, server string, approve func(t *testing.T, d *Devi
 	if d.UserCode == "" || d.VerificationURI == "" || d.VerificationURIComplete == "" {
 		t.Fatalf("device login %+v", d)
 	}
-	go approve(t, d)
+	answered := answerAsync(t, d, approve)
 	wctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	s, err := c.WaitDeviceLogin(wctx, d)
+	<-answered
 	if err != nil {
 		t.Fatalf("wait device login: %v", err)
 	}
@@ -82,9 +83,22 @@ func TestDeviceChainOIDCProvider(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go peerDeviceAnswer(t, d, false)
+	answered := answerAsync(t, d, func(t *testing.T, d *DeviceLogin) { peerDeviceAnswer(t, d, false) })
 	_, err = c.WaitDeviceLogin(context.Background(), d)
+	<-answered
 	wantCode(t, err, CodeAuthorizationDenied)
+}
+
+// answerAsync plays the person in another goroutine, as they answer on
+// another device while this one polls; the channel closes when they are done,
+// so the test never ends before them.
+func answerAsync(t *testing.T, d *DeviceLogin, answer func(t *testing.T, d *DeviceLogin)) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		answer(t, d)
+	}()
+	return done
 }
 
 var (
