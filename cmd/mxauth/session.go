@@ -113,6 +113,13 @@ func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	// One session per config directory: a second login would leave the
+	// first one's device signed in on the server with nobody to revoke it.
+	if cur, err := c.Session(ctx); err != nil {
+		return err
+	} else if cur != nil {
+		return fmt.Errorf("already signed in as %s (device %s): run `mxauth logout` first", cur.UserID, cur.DeviceID)
+	}
 	d, err := c.StartDeviceLogin(ctx, auth.DeviceLoginOptions{
 		Server:   fs.Arg(0),
 		Client:   auth.ClientMetadata{Name: *name, URI: *uri},

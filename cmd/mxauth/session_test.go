@@ -185,6 +185,9 @@ func TestSessionCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if out, err := c.run("login", sb.URL()); err == nil || !strings.Contains(out, "already signed in as "+sb.UserID("alice")) {
+		t.Errorf("second login: %v %q", err, out)
+	}
 	out, err := c.run("whoami")
 	if err != nil || !strings.HasPrefix(out, sb.UserID("alice")+"\t") {
 		t.Fatalf("whoami: %v %q", err, out)
