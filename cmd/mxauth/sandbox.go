@@ -34,7 +34,9 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	off := fs.String("off", "", "comma-separated paths to switch off: "+strings.Join(sandbox.OffKeys, ", "))
 	publicRooms := fs.Bool("public-rooms-without-auth", false, "let GET /publicRooms answer without a token")
 	verbose := fs.Bool("v", false, "log every request")
-	control := fs.Bool("control", false, "serve a control plane under /_sandbox/ (request log, faults, paths on/off) for browser tests and benchmarks")
+	control := fs.Bool("control", false, "serve a control plane under /_sandbox/ (request log, faults, paths on/off, device code answers) for browser tests and benchmarks")
+	deviceTTL := fs.Duration("device-code-ttl", 20*time.Minute, "device code lifetime (MAS: 20 min)")
+	deviceInterval := fs.Duration("device-code-interval", 5*time.Second, "polling interval device codes ask for, whole seconds (MAS: 5 s)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -55,6 +57,8 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		PublicRoomsWithoutAuth: *publicRooms,
 		Off:                    map[string]bool{},
 		Control:                *control,
+		DeviceCodeTTL:          *deviceTTL,
+		DeviceCodeInterval:     *deviceInterval,
 	}
 	for _, u := range strings.Split(*users, ",") {
 		if u = strings.TrimSpace(u); u != "" {
