@@ -206,6 +206,22 @@ func TestDeviceDenyExpiryAndPolicy(t *testing.T) {
 	}
 }
 
+// Deny on the consent page: the poll says access_denied and the page says so.
+func TestDeviceDenyOnPage(t *testing.T) {
+	s := newSandbox(t, Config{})
+	id := registerDevice(t, s, grantTypeDeviceCode)
+	a := startDevice(t, s, id, deviceScope)
+	r := do(t, "POST", s.URL()+"/link", url.Values{"code": {a["user_code"].(string)}}, "")
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("link: %d", r.status)
+	}
+	page := do(t, "POST", s.URL()+r.header.Get("Location"), url.Values{"decision": {"deny"}}, "")
+	if page.status != 200 || !strings.Contains(string(page.body), "denied") {
+		t.Fatalf("deny: %d %s", page.status, page.body)
+	}
+	wantOAuthError(t, pollDevice(t, s, id, a["device_code"].(string)), http.StatusForbidden, "access_denied")
+}
+
 func TestDeviceLinkRateLimit(t *testing.T) {
 	s := newSandbox(t, Config{})
 	for i := range linkAttempts {
