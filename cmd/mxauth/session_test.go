@@ -23,6 +23,17 @@ import (
 	"github.com/mxauth/mxauth/auth/sandbox"
 )
 
+// cliDir holds the command built by buildCLI; TestMain removes it.
+var cliDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if cliDir != "" {
+		os.RemoveAll(cliDir)
+	}
+	os.Exit(code)
+}
+
 // buildCLI builds this command once per test binary, for tests that run it
 // as separate processes.
 var buildCLI = sync.OnceValues(func() (string, error) {
@@ -30,6 +41,7 @@ var buildCLI = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	cliDir = dir
 	bin := filepath.Join(dir, "mxauth")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
 	if err != nil {
