@@ -6,6 +6,7 @@ require (
 	github.com/coreos/go-oidc/v3 v3.21.0
 	github.com/hack-pad/hackpadfs v0.2.4
 	github.com/maxence-charriere/go-app/v10 v10.1.11
+	github.com/piglig/go-qr v1.1.0
 	golang.org/x/oauth2 v0.38.0
 )
 

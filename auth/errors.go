@@ -30,4 +30,5 @@ const (
 	CodeNetwork             = autherr.Network
 	CodeTimeout             = autherr.Timeout
 	CodeStorage             = autherr.Storage
+	CodeDeviceCodeExpired   = autherr.DeviceCodeExpired
 )

@@ -131,27 +131,9 @@ func StartLogin(ctx context.Context, opts LoginOptions) (*PendingLogin, error) {
 func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLogin, error) {
 	const op = "start login"
 	c.init()
-	info, nameResolved := opts.ServerInfo, false
-	if info == nil {
-		if opts.Server == "" {
-			return nil, autherr.New(autherr.InvalidInput, op, "no server given")
-		}
-		t, err := parseInput(opts.Server)
-		if err != nil {
-			return nil, err
-		}
-		if info, err = c.Discover(ctx, opts.Server); err != nil {
-			return nil, err
-		}
-		nameResolved = t.named
-	}
-	if info.OAuth == nil {
-		return nil, autherr.New(autherr.OAuthUnsupported, op, "%s does not delegate login to an OAuth 2.0 server", info.ServerName)
-	}
-	if opts.ServerInfo != nil {
-		if err := c.checkServerInfo(ctx, info); err != nil {
-			return nil, err
-		}
+	info, nameResolved, err := c.loginServer(ctx, op, opts.Server, opts.ServerInfo)
+	if err != nil {
+		return nil, err
 	}
 	o := info.OAuth
 	for _, u := range []struct{ name, val string }{
@@ -253,6 +235,36 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 		return nil, storageError(op, err)
 	}
 	return &PendingLogin{URL: authURL, State: state, DeviceID: deviceID, ClientID: clientID, RedirectURI: redirect, ExpiresAt: rec.ExpiresAt}, nil
+}
+
+// loginServer is the server a login goes to: info re-checked when the
+// caller hands one in, else a discovery of server. nameResolved says the
+// login itself resolved a server name (or user id), so a user id of that
+// name needs no second resolution at the end.
+func (c *Client) loginServer(ctx context.Context, op, server string, info *ServerInfo) (_ *ServerInfo, nameResolved bool, err error) {
+	handedIn := info != nil
+	if !handedIn {
+		if server == "" {
+			return nil, false, autherr.New(autherr.InvalidInput, op, "no server given")
+		}
+		t, err := parseInput(server)
+		if err != nil {
+			return nil, false, err
+		}
+		if info, err = c.Discover(ctx, server); err != nil {
+			return nil, false, err
+		}
+		nameResolved = t.named
+	}
+	if info.OAuth == nil {
+		return nil, false, autherr.New(autherr.OAuthUnsupported, op, "%s does not delegate login to an OAuth 2.0 server", info.ServerName)
+	}
+	if handedIn {
+		if err := c.checkServerInfo(ctx, info); err != nil {
+			return nil, false, err
+		}
+	}
+	return info, nameResolved, nil
 }
 
 func (c *Client) pendingTTL() time.Duration {

@@ -119,6 +119,7 @@ func ParseAuthMetadata(body []byte, insecure bool) (*OAuthInfo, error) {
 		IDTokenSigningAlgValues:     m.IDTokenSigningAlgValuesSupported,
 		DeviceAuthorizationEndpoint: m.DeviceAuthorizationEndpoint,
 		IssParameterSupported:       m.IssParameterSupported,
+		GrantTypesSupported:         m.GrantTypesSupported,
 	}
 	if err := checkOAuthURLs(op, o, insecure); err != nil {
 		return nil, err

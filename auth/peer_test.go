@@ -58,6 +58,16 @@ func loginChain(t *testing.T, server string, browser func(t *testing.T, authURL 
 		t.Errorf("ID token claims %v", s.IDTokenClaims)
 	}
 
+	sessionChain(t, c, s)
+}
+
+// sessionChain is the rest of a session's life, however it began: two
+// refreshes with rotation, each stored and accepted by whoami, a logout
+// that forgets it, and a refresh of the revoked tokens that ends in
+// session_expired.
+func sessionChain(t *testing.T, c *Client, s *Session) {
+	t.Helper()
+	ctx := context.Background()
 	ts := c.TokenSource(ctx, s)
 	ts.MinValidity = 24 * time.Hour // refresh on every call
 	prev := s
@@ -92,7 +102,7 @@ func loginChain(t *testing.T, server string, browser func(t *testing.T, authURL 
 	}
 	ts = c.TokenSource(ctx, &revoked)
 	ts.MinValidity = 24 * time.Hour
-	_, err = ts.Token()
+	_, err := ts.Token()
 	e := wantCode(t, err, CodeSessionExpired)
 	if e.Errcode != "invalid_grant" {
 		t.Errorf("errcode %q, want invalid_grant", e.Errcode)

@@ -95,12 +95,22 @@ func ApplicationType(redirectURI string) string {
 // The server has the last word: some checks (the full public-suffix list)
 // only it makes.
 func CheckClientMetadata(meta ClientMetadata, redirectURI string) error {
+	client, err := checkClientURIs(meta)
+	if err != nil {
+		return err
+	}
+	return checkRedirectURI(client, redirectURI)
+}
+
+// checkClientURIs checks client_uri and the URIs that must share its host,
+// every rule but the redirect's.
+func checkClientURIs(meta ClientMetadata) (policyURL, error) {
 	if meta.URI == "" {
-		return registrationError(RuleRequired, "client_uri", "missing")
+		return policyURL{}, registrationError(RuleRequired, "client_uri", "missing")
 	}
 	client, err := checkSecureURI("client_uri", meta.URI)
 	if err != nil {
-		return err
+		return client, err
 	}
 	sameHost := func(field, raw string) error {
 		if raw == "" {
@@ -119,23 +129,23 @@ func CheckClientMetadata(meta ClientMetadata, redirectURI string) error {
 		{"logo_uri", meta.LogoURI}, {"tos_uri", meta.TOSURI}, {"policy_uri", meta.PolicyURI},
 	} {
 		if err := sameHost(f.name, f.val); err != nil {
-			return err
+			return client, err
 		}
 	}
 	for _, tag := range sortedKeys(meta.Localized) {
 		if !validLanguageTag(tag) {
-			return registrationError(RuleLanguageTag, "client_name#"+tag, "%q is not a BCP 47 language tag", tag)
+			return client, registrationError(RuleLanguageTag, "client_name#"+tag, "%q is not a BCP 47 language tag", tag)
 		}
 		l := meta.Localized[tag]
 		for _, f := range []struct{ name, val string }{
 			{"logo_uri#" + tag, l.LogoURI}, {"tos_uri#" + tag, l.TOSURI}, {"policy_uri#" + tag, l.PolicyURI},
 		} {
 			if err := sameHost(f.name, f.val); err != nil {
-				return err
+				return client, err
 			}
 		}
 	}
-	return checkRedirectURI(client, redirectURI)
+	return client, nil
 }
 
 // checkRedirectURI applies the web or native redirect rules.
@@ -454,7 +464,13 @@ func (c *Client) register(ctx context.Context, o *OAuthInfo, meta ClientMetadata
 	if err := CheckClientMetadata(meta, redirectURI); err != nil {
 		return "", "", err
 	}
-	body := registrationBody(meta, redirectURI)
+	return c.registerBody(ctx, o, registrationBody(meta, redirectURI), insecure)
+}
+
+// registerBody registers the client described by body at o, or finds it in
+// the cache per issuer and body, and returns its id and cache key.
+func (c *Client) registerBody(ctx context.Context, o *OAuthInfo, body map[string]any, insecure bool) (string, string, error) {
+	const op = "register"
 	key := registrationKey(o, body)
 	if b, err := c.store.Get(ctx, key); err != nil {
 		return "", "", storageError(op, err)

@@ -54,7 +54,8 @@ type OAuthInfo struct {
 	// IssParameterSupported is authorization_response_iss_parameter_supported
 	// (RFC 9207 §3): the server puts iss in every authorization response,
 	// so one without it is refused.
-	IssParameterSupported bool `json:"issParameterSupported,omitempty"`
+	IssParameterSupported bool     `json:"issParameterSupported,omitempty"`
+	GrantTypesSupported   []string `json:"grantTypesSupported,omitempty"`
 }
 
 // LoginInfo is the answer of GET /_matrix/client/v3/login.

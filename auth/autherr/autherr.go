@@ -39,6 +39,10 @@ const (
 	Network             Code = "network"
 	Timeout             Code = "timeout"
 	Storage             Code = "storage"
+	// DeviceCodeExpired: the device authorization grant's code expired
+	// before the person approved it (RFC 8628 §3.5 expired_token); start
+	// again for a new code.
+	DeviceCodeExpired Code = "device_code_expired"
 )
 
 // Error is the one error type of mxauth. Code is always set; the other

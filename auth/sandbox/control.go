@@ -31,6 +31,7 @@ type controlFault struct {
 //	POST   /_sandbox/faults   add a fault: {"path","method","count","latencyMs","status","retryAfterMs","malformed","drop","percent"}
 //	DELETE /_sandbox/faults   remove every fault
 //	POST   /_sandbox/off      {"key": "cors-well-known", "off": true}
+//	POST   /_sandbox/device   answer a device code: {"userCode": "…", "user": "alice", "allow": true}
 func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	w.Header().Set("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")
@@ -42,7 +43,7 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
 	}
 	switch r.Method + " " + r.URL.Path[len(controlPrefix)-1:] {
-	case "OPTIONS /log", "OPTIONS /faults", "OPTIONS /off":
+	case "OPTIONS /log", "OPTIONS /faults", "OPTIONS /off", "OPTIONS /device":
 		w.WriteHeader(http.StatusNoContent)
 	case "GET /log":
 		log := s.Log()
@@ -75,6 +76,21 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.SetOff(o.Key, o.Off)
+		_, _ = w.Write([]byte("{}"))
+	case "POST /device":
+		var d struct {
+			UserCode string `json:"userCode"`
+			User     string `json:"user"`
+			Allow    bool   `json:"allow"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&d); err != nil || d.UserCode == "" {
+			bad(`device: want {"userCode": "…", "user": "alice", "allow": true}`)
+			return
+		}
+		if err := s.DecideDevice(d.UserCode, d.User, d.Allow); err != nil {
+			bad("device: " + err.Error())
+			return
+		}
 		_, _ = w.Write([]byte("{}"))
 	default:
 		w.WriteHeader(http.StatusNotFound)

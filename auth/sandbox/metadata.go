@@ -66,8 +66,8 @@ func (s *Server) accountURI() string {
 
 // ownMetadata is the sandbox's OAuth 2.0 server metadata (RFC 8414), shaped
 // like MAS's (crates/handlers/src/oauth2/discovery.rs) but listing only what
-// the sandbox serves: response type code, grants authorization_code and
-// refresh_token, PKCE S256 only (the brief requires S256, so plain is left
+// the sandbox serves: response type code, grants authorization_code,
+// refresh_token and (unless switched off) device_code, PKCE S256 only (the brief requires S256, so plain is left
 // out although MAS lists it).
 func (s *Server) ownMetadata() map[string]any {
 	base := s.url
@@ -76,7 +76,8 @@ func (s *Server) ownMetadata() map[string]any {
 	if s.cfg.PromptCreate {
 		prompts = append(prompts, "create")
 	}
-	return map[string]any{
+	grants := []string{"authorization_code", "refresh_token"}
+	m := map[string]any{
 		"issuer":                                     s.Issuer(),
 		"authorization_endpoint":                     base + pathAuthorize,
 		"token_endpoint":                             base + pathToken,
@@ -85,7 +86,7 @@ func (s *Server) ownMetadata() map[string]any {
 		"scopes_supported":                           []string{"openid", "email"},
 		"response_types_supported":                   []string{"code"},
 		"response_modes_supported":                   []string{"form_post", "query", "fragment"},
-		"grant_types_supported":                      []string{"authorization_code", "refresh_token"},
+		"grant_types_supported":                      grants,
 		"token_endpoint_auth_methods_supported":      authMethods,
 		"revocation_endpoint":                        base + pathRevoke,
 		"revocation_endpoint_auth_methods_supported": authMethods,
@@ -105,6 +106,12 @@ func (s *Server) ownMetadata() map[string]any {
 		"account_management_uri":                         base + pathAccount,
 		"account_management_actions_supported":           AccountActions,
 	}
+	if !s.isOff(OffDeviceCode) {
+		// RFC 8628 §4; MAS lists both when device_code_grant_enabled.
+		m["device_authorization_endpoint"] = base + pathDeviceAuthorization
+		m["grant_types_supported"] = append(grants, grantTypeDeviceCode)
+	}
+	return m
 }
 
 // authMetadata serves the stable /_matrix/client/v1/auth_metadata and the

@@ -75,6 +75,30 @@ var pages = template.Must(template.New("layout").Parse(`{{define "layout"}}<!doc
 <button type="submit" name="decision" value="deny">Deny</button></form>
 {{end}}
 
+{{define "device-link"}}
+<h1>Link a device</h1><p class="sub">Type the code your device shows to sign it in to {{.ServerName}}.</p>
+{{if .Error}}<p class="err" role="alert">{{.Error}}</p>{{end}}
+<form method="post" action="{{.LinkPath}}" class="card">
+<label for="code">Code</label><input type="text" id="code" name="code" value="{{.Code}}" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" required autofocus>
+<button class="primary" type="submit">Continue</button></form>
+{{end}}
+
+{{define "device-consent"}}
+<h1>Sign in a device?</h1><p class="sub"><b>{{.ClientName}}</b> shows the code <b>{{.UserCode}}</b> and wants to use your account on {{.ServerName}}. Only allow it if you started this on a device you trust.</p>
+{{if .Error}}<p class="err" role="alert">{{.Error}}</p>{{end}}
+<div class="card"><dl>
+{{if .ClientURI}}<dt>Client</dt><dd>{{.ClientURI}}</dd>{{end}}
+<dt>Client id</dt><dd><code>{{.ClientID}}</code></dd>
+</dl><ul>{{range .Scopes}}<li>{{.}}</li>{{end}}</ul></div>
+<form method="post" action="{{.Path}}" class="card">
+<input type="hidden" name="decision" value="allow">
+{{range .Users}}<button type="submit" name="user" value="{{.}}">Allow as <b>@{{.}}:{{$.ServerName}}</b></button>{{end}}
+</form>
+<form method="post" action="{{.Path}}"><button type="submit" name="decision" value="deny">Deny</button></form>
+{{end}}
+
+{{define "device-done"}}<h1>{{.Heading}}</h1><p role="status">{{.Message}}</p>{{end}}
+
 {{define "error"}}<h1>{{.Heading}}</h1><p class="err" role="alert">{{.Message}}</p>{{end}}
 
 {{define "formpost"}}<h1>Continue</h1><p class="sub">Send the answer back to the app.</p>
@@ -93,6 +117,7 @@ var pages = template.Must(template.New("layout").Parse(`{{define "layout"}}<!doc
 {{define "index"}}<h1>mxauth sandbox</h1><p class="sub">A loopback Matrix homeserver with a MAS-like OAuth 2.0 server.</p>
 <div class="card"><dl><dt>Homeserver</dt><dd><code>{{.URL}}</code></dd><dt>Server name</dt><dd><code>{{.ServerName}}</code></dd>
 <dt>Issuer</dt><dd><code>{{.Issuer}}</code></dd></dl></div>
+<p><a href="/link">Link a device</a>: approve a code a TV, bot or CLI shows.</p>
 <div class="card"><b>Rooms</b><ul>{{range .Rooms}}<li><code>{{.Alias}}</code> · <code>{{.ID}}</code></li>{{end}}</ul></div>{{end}}
 `))
 

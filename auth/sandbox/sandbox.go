@@ -59,7 +59,8 @@ type Config struct {
 	// "well-known", "stable-metadata", "unstable-metadata", "auth-issuer",
 	// "openid-configuration", "login", "room-summary", "unstable-summary",
 	// "unstable-summary-rooms", "hierarchy", "directory", "public-rooms",
-	// "registration", "revocation"; "cors-well-known" serves the well-known
+	// "registration", "revocation", "device-code" (the device authorization
+	// grant, as MAS's device_code_grant_enabled: false); "cors-well-known" serves the well-known
 	// without CORS headers and "cors" sends no CORS headers at all.
 	Off map[string]bool
 	// PublicRoomsWithoutAuth lets GET /publicRooms answer without a token
@@ -91,6 +92,11 @@ type Config struct {
 	// HTTPClient fetches the external Issuer's metadata; default a client
 	// with a 10 s timeout.
 	HTTPClient *http.Client
+	// DeviceCodeTTL is how long a device code lives; default 20 min
+	// (MAS's). DeviceCodeInterval is the polling interval it asks for,
+	// whole seconds; default 5 s (MAS's). Tests shorten both.
+	DeviceCodeTTL      time.Duration
+	DeviceCodeInterval time.Duration
 	// Control serves a control plane under /_sandbox/ (request log, faults,
 	// paths on and off) for tests and benchmarks driven from another
 	// process, such as a browser suite. Off by default.
@@ -115,6 +121,7 @@ const (
 	OffRevocation           = "revocation"
 	OffCORSWellKnown        = "cors-well-known"
 	OffCORS                 = "cors"
+	OffDeviceCode           = "device-code"
 )
 
 // OffKeys lists every key Config.Off and SetOff understand.
@@ -122,7 +129,7 @@ var OffKeys = []string{
 	OffWellKnown, OffStableMetadata, OffUnstableMetadata, OffAuthIssuer,
 	OffOpenIDConfiguration, OffLogin, OffRoomSummary, OffUnstableSummary,
 	OffUnstableSummaryRooms, OffHierarchy, OffDirectory, OffPublicRooms,
-	OffRegistration, OffRevocation, OffCORSWellKnown, OffCORS,
+	OffRegistration, OffRevocation, OffCORSWellKnown, OffCORS, OffDeviceCode,
 }
 
 // Server is a running sandbox. All methods are safe for concurrent use.
@@ -153,6 +160,8 @@ type Server struct {
 	rooms     []*Room
 	media     map[string][]byte // media id → PNG
 	extMeta   []byte            // cached metadata of cfg.Issuer
+	devices   map[string]*deviceGrant
+	linkTries map[string]*linkTries // requester host → user code tries
 }
 
 // New starts a sandbox: it listens on cfg.Addr and serves at once. Close it
@@ -232,6 +241,8 @@ func New(cfg Config) (*Server, error) {
 		sessions:   map[string]*session{},
 		access:     map[string]*accessToken{},
 		refresh:    map[string]*refreshToken{},
+		devices:    map[string]*deviceGrant{},
+		linkTries:  map[string]*linkTries{},
 	}
 	if s.serverName == "" {
 		s.serverName = hostport
@@ -409,6 +420,9 @@ func (s *Server) routes() *http.ServeMux {
 	s.route(pathAuthorizeConsent, "", s.authorizeConsent, post)
 	s.route(pathToken, "", s.token, post)
 	s.route(pathRevoke, OffRevocation, s.revoke, post)
+	s.route(pathDeviceAuthorization, OffDeviceCode, s.deviceAuthorization, post)
+	s.route(pathDeviceLink, OffDeviceCode, s.deviceLink, get, post)
+	s.route(pathDeviceConsent, OffDeviceCode, s.deviceConsent, get, post)
 	s.route(pathUserinfo, "", s.userinfo, get, post)
 	s.route(pathAccount, "", s.account, get, post)
 

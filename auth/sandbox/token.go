@@ -21,7 +21,8 @@ const (
 var pkceVerifierRE = regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`)
 
 // token serves POST /oauth2/token (RFC 6749 §3.2): the authorization_code
-// grant with PKCE (RFC 7636) and the refresh_token grant with MAS's rotation.
+// grant with PKCE (RFC 7636), the refresh_token grant with MAS's rotation and
+// the device_code grant (RFC 8628 §3.4, see device.go).
 // Errors are RFC 6749 §5.2 bodies, never Matrix errcodes.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxTokenFormBytes)
@@ -41,6 +42,12 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		s.codeGrant(w, r, c)
 	case "refresh_token":
 		s.refreshGrant(w, r, c)
+	case grantTypeDeviceCode:
+		if s.isOff(OffDeviceCode) {
+			oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "")
+			return
+		}
+		s.deviceCodeGrant(w, r, c)
 	case "":
 		oauthError(w, http.StatusBadRequest, "invalid_request", "grant_type is missing")
 	default:

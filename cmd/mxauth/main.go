@@ -1,8 +1,11 @@
 // Command mxauth is the host CLI of mxauth: it runs the loopback sandbox
-// homeserver, prints what discovery finds for a server, prints a room summary
-// and writes static room badges for READMEs.
+// homeserver, prints what discovery finds for a server, prints a room summary,
+// writes static room badges for READMEs, and signs a machine in with the
+// device authorization grant for scripts and bots.
 //
 //	mxauth sandbox [--addr 127.0.0.1:8008]
+//	mxauth login <server name | user id | URL>   (code, URL, QR code; waits)
+//	mxauth token | whoami | logout
 //	mxauth discover <server name | user id | URL>
 //	mxauth room <room reference>
 //	mxauth badge <room reference> > badge.svg

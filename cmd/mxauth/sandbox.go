@@ -35,7 +35,9 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	publicRooms := fs.Bool("public-rooms-without-auth", false, "let GET /publicRooms answer without a token")
 	dendriteLike := fs.Bool("dendrite-like", false, "answer rooms as Dendrite does: GET /publicRooms without a token, /hierarchy 403 to non-members of rooms not world-readable")
 	verbose := fs.Bool("v", false, "log every request")
-	control := fs.Bool("control", false, "serve a control plane under /_sandbox/ (request log, faults, paths on/off) for browser tests and benchmarks")
+	control := fs.Bool("control", false, "serve a control plane under /_sandbox/ (request log, faults, paths on/off, device code answers) for browser tests and benchmarks")
+	deviceTTL := fs.Duration("device-code-ttl", 20*time.Minute, "device code lifetime (MAS: 20 min)")
+	deviceInterval := fs.Duration("device-code-interval", 5*time.Second, "polling interval device codes ask for, whole seconds (MAS: 5 s)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -57,6 +59,8 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		HierarchyMembersOnly:   *dendriteLike,
 		Off:                    map[string]bool{},
 		Control:                *control,
+		DeviceCodeTTL:          *deviceTTL,
+		DeviceCodeInterval:     *deviceInterval,
 	}
 	for _, u := range strings.Split(*users, ",") {
 		if u = strings.TrimSpace(u); u != "" {
@@ -97,6 +101,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "  server name or URL:  %s\n", s.URL())
 	fmt.Fprintf(stdout, "  go run ./cmd/mxauth discover %s\n", s.URL())
 	fmt.Fprintf(stdout, "  curl %s/_matrix/client/v1/auth_metadata\n", s.URL())
+	fmt.Fprintf(stdout, "  go run ./cmd/mxauth login %s   (approve the code at %s/link)\n", s.URL(), s.URL())
 	fmt.Fprintf(stdout, "\nCtrl-C stops it.\n")
 
 	<-ctx.Done()

@@ -2,11 +2,15 @@
 // to behave like the Matrix Authentication Service where a Matrix client can
 // tell (../../../../shared/peers/oidc-provider.md): open dynamic
 // registration, public clients with PKCE S256, refresh tokens that rotate,
-// Matrix scopes, prompt=create, RFC 7009 revocation, and RFC 9207 iss.
+// Matrix scopes, prompt=create, RFC 7009 revocation, RFC 9207 iss, and the
+// device authorization grant (RFC 8628, spec v1.18), which MAS enables by
+// default.
 //
 // The Go integration test (auth/peer_test.go) starts it and plays the
 // browser: interactions finish at once, signing in as PEER_USER (default
-// "alice"), so no page is ever shown.
+// "alice"), so no login or consent page is ever shown. The device flow's own
+// pages (type the code, confirm or abort) are oidc-provider's defaults; the
+// Go test submits their forms.
 //
 // It listens on 127.0.0.1 only (PORT, default a free port) and prints one
 // JSON line: {"issuer", "introspection_endpoint", "introspection_client_id",
@@ -36,6 +40,7 @@ function requestedMatrixScopes(ctx) {
     ctx.oidc?.params?.scope,
     ctx.oidc?.entities?.AuthorizationCode?.scope,
     ctx.oidc?.entities?.RefreshToken?.scope,
+    ctx.oidc?.entities?.DeviceCode?.params?.scope,
   ];
   const out = new Set();
   for (const s of sources) {
@@ -79,6 +84,7 @@ const provider = new Provider(issuer, {
     devInteractions: { enabled: false },
     registration: { enabled: true, initialAccessToken: false },
     revocation: { enabled: true },
+    deviceFlow: { enabled: true },
     introspection: { enabled: true },
     resourceIndicators: {
       enabled: true,

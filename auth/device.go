@@ -1,0 +1,355 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+	"unicode"
+
+	"golang.org/x/oauth2"
+
+	"github.com/mxauth/mxauth/auth/autherr"
+)
+
+// GrantTypeDeviceCode is the grant type of the OAuth 2.0 device
+// authorization grant (RFC 8628 §3.4), part of the Matrix client-server API
+// since v1.18 (MSC4341).
+const GrantTypeDeviceCode = "urn:ietf:params:oauth:grant-type:device_code"
+
+// ReasonDeviceGrantNotOffered is the Details["reason"] of the
+// oauth_unsupported error StartDeviceLogin returns when the server's metadata
+// lists no device_authorization_endpoint or not the device_code grant.
+const ReasonDeviceGrantNotOffered = "device_grant_not_offered"
+
+// ReasonDeviceGrantNoRegister is the Details["reason"] of the invalid_input
+// error for Action "register": the device grant has no prompt=create.
+const ReasonDeviceGrantNoRegister = "device_grant_no_register"
+
+// Bounds on a device authorization answer (RFC 8628 §3.2). The codes are
+// shown to people and sent back, so they are kept small and printable.
+const (
+	maxDeviceCode     = 2048
+	maxUserCode       = 64
+	defaultDeviceLife = 10 * time.Minute // when the server gives no expires_in
+	maxDeviceLife     = time.Hour
+)
+
+// DeviceLoginOptions are the options of StartDeviceLogin; they mirror
+// CONTRACT.md's startDeviceLogin opts.
+type DeviceLoginOptions struct {
+	// Server names the homeserver as Discover reads it. Ignored when
+	// ServerInfo is set.
+	Server string `json:"server,omitempty"`
+	// ServerInfo is a discovery result to use as it is.
+	ServerInfo *ServerInfo `json:"serverInfo,omitempty"`
+	// Client describes the application for dynamic registration. A device
+	// client registers with no redirect URI: client_uri and the URIs on its
+	// host are checked as for any registration.
+	Client ClientMetadata `json:"client"`
+	// ClientID is a pre-registered client id allowed the device_code grant;
+	// no registration happens then. Client.ClientIDs is not used: those are
+	// redirect clients, which a server need not allow this grant.
+	ClientID string `json:"clientId,omitempty"`
+	// Action is "login" (default). "register" is refused: there is no
+	// prompt=create in the device grant.
+	Action string `json:"action,omitempty"`
+	// DeviceID reuses a device id (at least 10 characters); empty makes a
+	// new one.
+	DeviceID string `json:"deviceId,omitempty"`
+}
+
+// DeviceLogin is a started device login: show UserCode and
+// VerificationURI (or a QR code of VerificationURIComplete) to the person,
+// then call WaitDeviceLogin. It lives in memory only: the device code it
+// holds is a secret and is never stored.
+type DeviceLogin struct {
+	// UserCode is what the person types at VerificationURI.
+	UserCode string `json:"userCode"`
+	// VerificationURI is where the person goes on another device.
+	VerificationURI string `json:"verificationUri"`
+	// VerificationURIComplete carries the user code too, for a QR code or a
+	// link; empty when the server offers none. It is on VerificationURI's
+	// origin.
+	VerificationURIComplete string `json:"verificationUriComplete,omitempty"`
+	// ExpiresAt is when the code expires (by the system clock, which
+	// x/oauth2's polling uses).
+	ExpiresAt time.Time `json:"expiresAt"`
+	// Interval is how long to wait between polls (the server's, or RFC
+	// 8628's default of 5 s); slow_down answers lengthen it while polling.
+	Interval   time.Duration `json:"-"`
+	DeviceID   string        `json:"deviceId"`
+	ClientID   string        `json:"clientId"`
+	ServerName string        `json:"serverName"`
+
+	deviceCode string
+	rec        pendingRecord
+}
+
+// StartDeviceLogin with DefaultClient.
+func StartDeviceLogin(ctx context.Context, opts DeviceLoginOptions) (*DeviceLogin, error) {
+	return DefaultClient.StartDeviceLogin(ctx, opts)
+}
+
+// WaitDeviceLogin with DefaultClient.
+func WaitDeviceLogin(ctx context.Context, d *DeviceLogin) (*Session, error) {
+	return DefaultClient.WaitDeviceLogin(ctx, d)
+}
+
+// StartDeviceLogin begins a device authorization grant (RFC 8628 §3.1;
+// Matrix spec v1.18): it finds the server (unless opts.ServerInfo is
+// given), checks that its metadata offers the grant, registers a device
+// client (grant types device_code and refresh_token, application type
+// native, no redirect URIs) or uses opts.ClientID, and asks the device
+// authorization endpoint for a code with the Matrix scopes and a device id,
+// as a redirect login would.
+func (c *Client) StartDeviceLogin(ctx context.Context, opts DeviceLoginOptions) (*DeviceLogin, error) {
+	const op = "start device login"
+	c.init()
+	switch opts.Action {
+	case "", ActionLogin:
+	case ActionRegister:
+		return nil, &autherr.Error{Code: autherr.InvalidInput, Op: op,
+			Details: map[string]string{"reason": ReasonDeviceGrantNoRegister},
+			Err:     errors.New("the device grant cannot create an account (there is no prompt=create in it): create the account with a redirect login, or in a browser, first")}
+	default:
+		return nil, autherr.New(autherr.InvalidInput, op, "action %q is not login", opts.Action)
+	}
+	info, nameResolved, err := c.loginServer(ctx, op, opts.Server, opts.ServerInfo)
+	if err != nil {
+		return nil, err
+	}
+	o := info.OAuth
+	if o.DeviceAuthorizationEndpoint == "" || !slices.Contains(o.GrantTypesSupported, GrantTypeDeviceCode) {
+		return nil, &autherr.Error{Code: autherr.OAuthUnsupported, Op: op,
+			Details: map[string]string{"reason": ReasonDeviceGrantNotOffered},
+			Err:     fmt.Errorf("%s does not offer the device authorization grant (no device_authorization_endpoint or %s in its metadata)", info.ServerName, GrantTypeDeviceCode)}
+	}
+	for _, u := range []struct{ name, val string }{
+		{"device_authorization_endpoint", o.DeviceAuthorizationEndpoint}, {"token_endpoint", o.TokenEndpoint},
+	} {
+		if u.val == "" {
+			return nil, metadataError(op, u.name, "missing")
+		}
+		if err := checkURL(u.val, info.Insecure); err != nil {
+			return nil, metadataError(op, u.name, "%v", err)
+		}
+	}
+	deviceID := opts.DeviceID
+	if deviceID == "" {
+		var err error
+		if deviceID, err = c.randomString(10); err != nil {
+			return nil, err
+		}
+	} else if !ValidDeviceID(deviceID) {
+		return nil, autherr.New(autherr.InvalidInput, op, "device id %q must be at least 10 characters of [A-Za-z0-9._~!$&'()*+,;=:@/-]", deviceID)
+	}
+	clientID, regKey := opts.ClientID, ""
+	if clientID == "" {
+		var err error
+		if clientID, regKey, err = c.registerDevice(ctx, o, opts.Client, info.Insecure); err != nil {
+			return nil, err
+		}
+	}
+	rec := pendingRecord{
+		DeviceID: deviceID, ClientID: clientID, RegistrationKey: regKey,
+		Scopes: loginScopes(info, deviceID), ServerName: info.ServerName, BaseURL: info.BaseURL,
+		Insecure: info.Insecure, NameResolved: nameResolved, OAuth: *o, CreatedAt: c.now(),
+	}
+	conf := deviceConfig(&rec)
+	conf.Scopes = rec.Scopes
+	var da *oauth2.DeviceAuthResponse
+	err = c.Retry.Do(ctx, func() error {
+		tctx, cancel := c.tokenContext(ctx, rec.Insecure)
+		defer cancel()
+		var err error
+		if da, err = conf.DeviceAuth(tctx); err != nil {
+			return tokenError(op, tctx, err, autherr.TokenExchangeFailed)
+		}
+		return nil
+	})
+	if err != nil {
+		if e := errcodeOf(err); e == "invalid_client" || e == "unauthorized_client" {
+			// The cached client is gone or was registered without the
+			// grant: register again next time.
+			c.forgetRegistration(ctx, regKey)
+		}
+		return nil, err
+	}
+	if err := checkDeviceAuth(da, rec.Insecure); err != nil {
+		return nil, err
+	}
+	d := &DeviceLogin{
+		UserCode:                da.UserCode,
+		VerificationURI:         da.VerificationURI,
+		VerificationURIComplete: da.VerificationURIComplete,
+		ExpiresAt:               da.Expiry,
+		Interval:                time.Duration(da.Interval) * time.Second,
+		DeviceID:                deviceID,
+		ClientID:                clientID,
+		ServerName:              info.ServerName,
+		deviceCode:              da.DeviceCode,
+		rec:                     rec,
+	}
+	if d.Interval <= 0 {
+		d.Interval = 5 * time.Second // RFC 8628 §3.2
+	}
+	return d, nil
+}
+
+// WaitDeviceLogin polls the token endpoint with x/oauth2's
+// Config.DeviceAccessToken until the person approves or denies, the code
+// expires or ctx ends (RFC 8628 §3.4, §3.5). On approval it verifies the ID
+// token when one came back, asks whoami who signed in and stores the
+// session as the current one, as CompleteLogin does.
+//
+// Errors: device_code_expired when the code expires first (expired_token or
+// ExpiresAt passed), authorization_denied when the person denies
+// (access_denied), and ctx's end as timeout or network. slow_down answers
+// lengthen the interval by 5 s and polling goes on. Any other failure (the
+// network, a 5xx) ends this call but not the code: calling WaitDeviceLogin
+// again with the same d goes on polling until ExpiresAt.
+func (c *Client) WaitDeviceLogin(ctx context.Context, d *DeviceLogin) (*Session, error) {
+	const op = "device login"
+	c.init()
+	if d == nil || d.deviceCode == "" {
+		return nil, autherr.New(autherr.InvalidInput, op, "no started device login (call StartDeviceLogin first)")
+	}
+	if err := checkURL(d.rec.OAuth.TokenEndpoint, d.rec.Insecure); err != nil {
+		return nil, metadataError(op, "token_endpoint", "%v", err)
+	}
+	conf := deviceConfig(&d.rec)
+	// Each poll is bounded by Client.Timeout; the whole wait by ExpiresAt
+	// (x/oauth2 sets that deadline) and ctx.
+	hc := *c.httpClient(d.rec.Insecure)
+	hc.Timeout = c.timeout()
+	pctx := context.WithValue(ctx, oauth2.HTTPClient, &hc)
+	tok, err := conf.DeviceAccessToken(pctx, &oauth2.DeviceAuthResponse{
+		DeviceCode:      d.deviceCode,
+		UserCode:        d.UserCode,
+		VerificationURI: d.VerificationURI,
+		Expiry:          d.ExpiresAt,
+		Interval:        int64(d.Interval / time.Second),
+	})
+	if err != nil {
+		return nil, c.devicePollError(ctx, op, d, err)
+	}
+	if err := checkToken(op, tok); err != nil {
+		return nil, err
+	}
+	return c.finishLogin(ctx, op, &d.rec, tok)
+}
+
+// devicePollError maps how DeviceAccessToken ended to a stable code.
+func (c *Client) devicePollError(ctx context.Context, op string, d *DeviceLogin, err error) error {
+	if ctx.Err() != nil {
+		return autherr.FromContext(op, ctx.Err())
+	}
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		e := tokenError(op, ctx, err, autherr.TokenExchangeFailed).(*autherr.Error)
+		switch re.ErrorCode {
+		case "expired_token":
+			e.Code = autherr.DeviceCodeExpired
+		case "access_denied":
+			e.Code = autherr.AuthorizationDenied
+		case "invalid_client", "unauthorized_client":
+			c.forgetRegistration(ctx, d.rec.RegistrationKey)
+		}
+		return e
+	}
+	// x/oauth2 stops polling at ExpiresAt with its own deadline; a request
+	// that timed out before then is a timeout, not an expiry.
+	if errors.Is(err, context.DeadlineExceeded) && !time.Now().Before(d.ExpiresAt) {
+		return &autherr.Error{Code: autherr.DeviceCodeExpired, Op: op,
+			Err: fmt.Errorf("the code %s expired at %s before it was approved; start again for a new code", d.UserCode, d.ExpiresAt.Format(time.RFC3339))}
+	}
+	return tokenError(op, ctx, err, autherr.TokenExchangeFailed)
+}
+
+// deviceConfig is the x/oauth2 view of the server for the device grant:
+// a public client (id in the body), no redirect URI and, for polling, no
+// scope (it was given at the device authorization request).
+func deviceConfig(rec *pendingRecord) *oauth2.Config {
+	conf := oauth2Config(&rec.OAuth, rec.ClientID, "", nil)
+	conf.Endpoint.DeviceAuthURL = rec.OAuth.DeviceAuthorizationEndpoint
+	return conf
+}
+
+// registerDevice registers (or finds in the cache per issuer) a device
+// client: grant types device_code and refresh_token, application type
+// native, response types none, no redirect URIs, as MAS registers device
+// clients. The URIs are checked locally first, as for every registration.
+func (c *Client) registerDevice(ctx context.Context, o *OAuthInfo, meta ClientMetadata, insecure bool) (string, string, error) {
+	if _, err := checkClientURIs(meta); err != nil {
+		return "", "", err
+	}
+	return c.registerBody(ctx, o, deviceRegistrationBody(meta), insecure)
+}
+
+// deviceRegistrationBody is the RFC 7591 request of a device client.
+func deviceRegistrationBody(meta ClientMetadata) map[string]any {
+	body := registrationBody(meta, "")
+	delete(body, "redirect_uris")
+	body["grant_types"] = []string{GrantTypeDeviceCode, "refresh_token"}
+	body["response_types"] = []string{}
+	body["application_type"] = ApplicationTypeNative
+	return body
+}
+
+// checkDeviceAuth checks a device authorization answer (RFC 8628 §3.2)
+// before any of it is shown or polled with: both codes present, bounded and
+// printable (they are drawn in a terminal or a page), the verification URIs
+// https (or loopback http for a loopback server) and
+// verification_uri_complete on verification_uri's origin, so the QR code
+// cannot send the person elsewhere. A missing expires_in is taken as
+// 10 minutes and a longer one than an hour is cut to an hour.
+func checkDeviceAuth(da *oauth2.DeviceAuthResponse, insecure bool) error {
+	const op = "device authorization"
+	fail := func(format string, args ...any) error {
+		return autherr.New(autherr.TokenExchangeFailed, op, format, args...)
+	}
+	if da.DeviceCode == "" || len(da.DeviceCode) > maxDeviceCode || !printable(da.DeviceCode) {
+		return fail("the answer has no usable device_code")
+	}
+	if da.UserCode == "" || len(da.UserCode) > maxUserCode || !printable(da.UserCode) {
+		return fail("the answer has no usable user_code")
+	}
+	if da.VerificationURI == "" {
+		return fail("the answer has no verification_uri")
+	}
+	if err := checkURL(da.VerificationURI, insecure); err != nil {
+		return fail("verification_uri: %v", err)
+	}
+	if da.VerificationURIComplete != "" {
+		if err := checkURL(da.VerificationURIComplete, insecure); err != nil {
+			return fail("verification_uri_complete: %v", err)
+		}
+		if originOf(da.VerificationURIComplete) != originOf(da.VerificationURI) {
+			return fail("verification_uri_complete %q is not on the origin of verification_uri %q", clipURL(da.VerificationURIComplete), clipURL(da.VerificationURI))
+		}
+	}
+	now := time.Now()
+	switch {
+	case da.Expiry.IsZero():
+		da.Expiry = now.Add(defaultDeviceLife)
+	case da.Expiry.After(now.Add(maxDeviceLife)):
+		da.Expiry = now.Add(maxDeviceLife)
+	}
+	if da.Interval < 0 {
+		da.Interval = 0
+	}
+	return nil
+}
+
+// printable reports whether s has no control or invisible characters that
+// could rewrite a terminal line or hide part of a code.
+func printable(s string) bool {
+	for _, r := range s {
+		if !unicode.IsPrint(r) || r == unicode.ReplacementChar {
+			return false
+		}
+	}
+	return true
+}
