@@ -21,7 +21,9 @@ func Logout(ctx context.Context, s *Session) error {
 // The session is forgotten even when revocation fails (the server is
 // unreachable, or answers an error); the error then says so: its Code is the
 // failure's, and Details holds "sessionForgotten" ("true"), "refreshToken"
-// and "accessToken" ("revoked", "failed", "not revoked" or "none").
+// and "accessToken" ("revoked", "failed", "not revoked" or "none"), and the
+// failure's own details (for example "reason": "redirect_refused" when the
+// revocation endpoint redirected: the token was not sent on).
 func (c *Client) Logout(ctx context.Context, s *Session) error {
 	const op = "logout"
 	c.init()
@@ -77,6 +79,13 @@ func (c *Client) Logout(ctx context.Context, s *Session) error {
 	}
 	e := *first
 	e.Op = op
+	// Keep what the failure said of itself (reason "redirect_refused",
+	// the url), under the revocation's own facts.
+	for k, v := range first.Details {
+		if _, ok := details[k]; !ok {
+			details[k] = v
+		}
+	}
 	e.Details = details
 	if forgetErr == nil {
 		details["sessionForgotten"] = "true"

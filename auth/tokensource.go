@@ -263,6 +263,9 @@ func (c *Client) refreshWithRetry(ctx context.Context, s *Session) (*oauth2.Toke
 			if ae.RetryAfter > 0 {
 				d = ae.RetryAfter
 			}
+		case redirectRefused(ae):
+			// The same endpoint would redirect again; nothing went there.
+			return nil, err
 		case (ae.Code == autherr.Network || ae.Code == autherr.Timeout) && neverSent(ae):
 			// Nothing reached the server: safe to try again.
 		case ae.Code == autherr.Network || ae.Code == autherr.Timeout:

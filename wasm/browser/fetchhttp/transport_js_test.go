@@ -3,10 +3,15 @@
 package fetchhttp
 
 import (
+	"errors"
 	"net/http"
+	"net/url"
 	"sort"
+	"strings"
 	"syscall/js"
 	"testing"
+
+	"github.com/mxauth/mxauth/auth/autherr"
 )
 
 // TestFetchTransportHeaders: only the bearer token and CORS-safelisted
@@ -41,5 +46,50 @@ func TestFetchTransportHeaders(t *testing.T) {
 	sort.Strings(got)
 	if want := []string{"Accept", "Authorization"}; len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
 		t.Errorf("fetch got headers %v, want %v", got, want)
+	}
+}
+
+// TestFetchTransportRefusesOpaqueRedirects: the POSTs x/oauth2 sends
+// (code exchange, refresh) and the revocation go to fetch with redirect
+// "manual", and a browser's answer to a redirect then (type
+// "opaqueredirect", status 0, nothing readable) reaches the caller as the
+// network error with reason redirect_refused, inside the *url.Error net/http
+// wraps it in. A public GET keeps redirect "follow".
+func TestFetchTransportRefusesOpaqueRedirects(t *testing.T) {
+	global := js.Global()
+	saved := global.Get("fetch")
+	defer global.Set("fetch", saved)
+	var modes []string
+	stub := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		modes = append(modes, args[1].Get("redirect").String())
+		r := global.Get("Object").New()
+		r.Set("type", "opaqueredirect")
+		r.Set("status", 0)
+		r.Set("headers", global.Get("Object").New())
+		r.Set("body", js.Null())
+		return global.Get("Promise").Call("resolve", r)
+	})
+	defer stub.Release()
+	global.Set("fetch", stub)
+
+	client := &http.Client{Transport: Transport{}}
+	_, err := client.PostForm("http://127.0.0.1:9/oauth2/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"mar_SECRET"}})
+	var ae *autherr.Error
+	if !errors.As(err, &ae) || ae.Code != autherr.Network || ae.Details["reason"] != autherr.ReasonRedirectRefused {
+		t.Fatalf("got %v, want network with reason %s", err, autherr.ReasonRedirectRefused)
+	}
+	if strings.Contains(err.Error(), "mar_SECRET") {
+		t.Errorf("the error %q holds the refresh token", err)
+	}
+	req, _ := http.NewRequest("GET", "http://127.0.0.1:9/_matrix/client/v3/account/whoami", nil)
+	req.Header.Set("Authorization", "Bearer mat_SECRET")
+	if _, err := client.Do(req); !errors.As(err, &ae) || ae.Details["reason"] != autherr.ReasonRedirectRefused {
+		t.Errorf("Bearer GET: got %v, want reason %s", err, autherr.ReasonRedirectRefused)
+	}
+	// A public GET follows in fetch, which never hands a script an
+	// opaqueredirect then; the stub's answer reads as status 0.
+	_, _ = client.Get("http://127.0.0.1:9/.well-known/matrix/client")
+	if want := []string{"manual", "manual", "follow"}; strings.Join(modes, " ") != strings.Join(want, " ") {
+		t.Errorf("redirect modes %v, want %v", modes, want)
 	}
 }
