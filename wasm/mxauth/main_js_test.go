@@ -433,17 +433,17 @@ func newGCMSealer() *gcmSealer {
 	return &gcmSealer{a}
 }
 
-func (g *gcmSealer) Seal(_ context.Context, p []byte) ([]byte, error) {
+func (g *gcmSealer) Seal(_ context.Context, p, ad []byte) ([]byte, error) {
 	iv := make([]byte, 12)
 	rand.Read(iv)
-	return g.aead.Seal(iv, iv, p, nil), nil
+	return g.aead.Seal(iv, iv, p, ad), nil
 }
 
-func (g *gcmSealer) Open(_ context.Context, s []byte) ([]byte, error) {
+func (g *gcmSealer) Open(_ context.Context, s, ad []byte) ([]byte, error) {
 	if len(s) < 12 {
 		return nil, errors.New("short")
 	}
-	return g.aead.Open(nil, s[:12], s[12:], nil)
+	return g.aead.Open(nil, s[:12], s[12:], ad)
 }
 
 // TestTabs runs two "tabs" over one backing store (IndexedDB's stand-in),

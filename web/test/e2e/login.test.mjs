@@ -173,7 +173,8 @@ test("the stored IndexedDB data holds no plaintext token", async () => {
   });
   assert.ok(dump.length > 0, "IndexedDB holds the store");
   const all = dump.map((r) => `${r.db}/${r.store}/${r.key}: ${r.value}`).join("\n");
-  assert.match(all, /mxseal1:/, "sealed values are there");
+  assert.match(all, /mxseal2:/, "sealed values are there, bound to their keys");
+  assert.doesNotMatch(all, /mxseal1:/, "no value sealed without its key is left");
   assert.match(all, /CryptoKey extractable=false/, "the sealing key is a non-extractable CryptoKey");
   for (const [kind, toks] of Object.entries(tokens)) {
     for (const tok of toks) {
