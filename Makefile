@@ -27,6 +27,8 @@ site:
 	$(GO) run ./wasm/demo -out $(SITEDIR) -client-uri '$(CLIENT_URI)' -version "$$(git rev-parse --short HEAD 2>/dev/null || echo dev)"
 	GOOS=js GOARCH=wasm $(GO) build $(SITE_WASMFLAGS) -o $(SITEDIR)/web/app.wasm ./wasm/demo
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(SITEDIR)/wasm_exec.js
+	cp LICENSE $(SITEDIR)/LICENSE.txt
+	bash web/npm/notices.sh ./wasm/demo > $(SITEDIR)/THIRD-PARTY-NOTICES.txt
 	brotli -q 11 -f -k $(SITEDIR)/web/app.wasm && gzip -9 -n -k -f $(SITEDIR)/web/app.wasm
 	@ls -l $(SITEDIR)/web/app.wasm*
 
@@ -75,7 +77,9 @@ npm: devtools
 	fi
 	@for w in $(NPMDIR)/*.wasm; do brotli -q 11 -f -k -o $$w.br $$w && gzip -9 -n -k -f $$w; done
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(NPMDIR)/wasm_exec.js
-	cp web/npm/package.json web/npm/README.md web/npm/*.js web/npm/*.d.ts $(NPMDIR)/
+	cp "$$($(GO) env GOROOT)/LICENSE" $(NPMDIR)/wasm_exec.LICENSE
+	cp LICENSE web/npm/package.json web/npm/README.md web/npm/*.js web/npm/*.d.ts $(NPMDIR)/
+	bash web/npm/notices.sh $$(for w in $(NPMDIR)/*.wasm; do echo ./wasm/$$(basename $$w .wasm); done) > $(NPMDIR)/THIRD-PARTY-NOTICES.txt
 	cd $(NPMDIR) && npm pack --silent --pack-destination .. >/dev/null
 	@ls -l dist/*.tgz $(NPMDIR)/*.wasm*
 

@@ -101,16 +101,22 @@ func (c *Client) CompleteLogin(ctx context.Context, callbackURL string) (*Sessio
 	if err != nil {
 		return nil, err
 	}
+	// RFC 9207 §2.4, for answers and error answers alike: an answer from
+	// another issuer is a mix-up attack, and a server that says it sends
+	// iss always sends it.
+	switch {
+	case cb.Issuer != "" && cb.Issuer != rec.OAuth.Issuer:
+		return nil, &autherr.Error{Code: autherr.StateMismatch, Op: op, Details: map[string]string{"reason": "iss_mismatch"},
+			Err: fmt.Errorf("the answer comes from issuer %q, the login went to %q", clipURL(cb.Issuer), rec.OAuth.Issuer)}
+	case cb.Issuer == "" && rec.OAuth.IssParameterSupported:
+		return nil, &autherr.Error{Code: autherr.StateMismatch, Op: op, Details: map[string]string{"reason": "iss_missing"},
+			Err: fmt.Errorf("the answer carries no iss, though issuer %q says it always sends one", rec.OAuth.Issuer)}
+	}
 	if cb.Error != "" {
 		if cb.Error == "invalid_client" || cb.Error == "unauthorized_client" {
 			c.forgetRegistration(ctx, rec.RegistrationKey)
 		}
 		return nil, authorizationError(cb)
-	}
-	if cb.Issuer != "" && cb.Issuer != rec.OAuth.Issuer {
-		// RFC 9207 §2.4: an answer from another issuer is a mix-up attack.
-		return nil, &autherr.Error{Code: autherr.StateMismatch, Op: op,
-			Err: fmt.Errorf("the answer comes from issuer %q, the login went to %q", clipURL(cb.Issuer), rec.OAuth.Issuer)}
 	}
 
 	tok, err := c.exchange(ctx, rec, cb.Code)
@@ -158,11 +164,17 @@ func (c *Client) CompleteLogin(ctx context.Context, callbackURL string) (*Sessio
 	if err != nil {
 		return nil, err
 	}
-	s.UserID = who.UserID
 	if who.DeviceID != "" && who.DeviceID != rec.DeviceID {
 		return nil, &autherr.Error{Code: autherr.TokenExchangeFailed, Op: op,
 			Err: fmt.Errorf("the token belongs to device %q, not the requested %q", who.DeviceID, rec.DeviceID)}
 	}
+	// A server vouches only for its own users (the user id's server name
+	// is the one the login went to, or resolves to the same base URL).
+	name, err := c.checkUserServer(ctx, rec, who.UserID)
+	if err != nil {
+		return nil, err
+	}
+	s.UserID, s.ServerName = who.UserID, name
 	if err := c.saveSession(ctx, s); err != nil {
 		return nil, err
 	}
@@ -364,8 +376,9 @@ func (c *Client) whoami(ctx context.Context, base, token string, insecure bool) 
 	if err := decodeJSON(op, resp, &w, autherr.TokenExchangeFailed); err != nil {
 		return nil, err
 	}
-	if !strings.HasPrefix(w.UserID, "@") || !strings.Contains(w.UserID, ":") || len(w.UserID) > 255 {
-		return nil, autherr.New(autherr.TokenExchangeFailed, op, "whoami answered no valid user_id")
+	if _, err := userServerName(w.UserID); err != nil {
+		return nil, &autherr.Error{Code: autherr.TokenExchangeFailed, Op: op, Details: map[string]string{"reason": "user_id_invalid"},
+			Err: fmt.Errorf("whoami answered no valid user_id: %v", err)}
 	}
 	return &w, nil
 }

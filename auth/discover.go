@@ -449,6 +449,11 @@ func (d *discovery) metadata(ctx context.Context, base, hint string) (*OAuthInfo
 			return nil, err
 		}
 		info.Source = step.source
+		// The homeserver speaks for the issuer here: hold it to what the
+		// issuer says of itself before any secret goes to its endpoints.
+		if err := d.bindToIssuer(ctx, info); err != nil {
+			return nil, err
+		}
 		return info, nil
 	}
 
@@ -480,33 +485,50 @@ func (d *discovery) metadata(ctx context.Context, base, hint string) (*OAuthInfo
 	return d.issuerMetadata(ctx, issuer)
 }
 
-// issuerMetadata fetches {issuer}/.well-known/openid-configuration and checks
-// that it speaks for that issuer (OpenID Connect Discovery §4.3).
+// issuerMetadata fetches the issuer's own metadata and checks that it
+// speaks for that issuer (OpenID Connect Discovery §4.3, RFC 8414 §3.3):
+// {issuer}/.well-known/openid-configuration, then RFC 8414's
+// /.well-known/oauth-authorization-server{path} when the first is absent.
 func (d *discovery) issuerMetadata(ctx context.Context, issuer string) (*OAuthInfo, error) {
 	const op = "openid-configuration"
 	if err := checkURL(issuer, d.t.insecure); err != nil {
 		return nil, metadataError(op, "issuer", "%v", err)
 	}
-	u := strings.TrimRight(issuer, "/") + "/.well-known/openid-configuration"
-	resp, err := d.fetch(ctx, op, u, limitJSON)
+	name, u := op, strings.TrimRight(issuer, "/")+"/.well-known/openid-configuration"
+	resp, err := d.fetch(ctx, name, u, limitJSON)
+	if err == nil && absent(resp) {
+		name = "oauth-authorization-server"
+		resp, err = d.fetch(ctx, name, oauthServerMetadataURL(issuer), limitJSON)
+	}
 	if err != nil {
 		return nil, err
 	}
 	if resp.status != http.StatusOK {
-		return nil, autherr.FromStatus(op, resp.status, resp.body, autherr.MetadataInvalid)
+		return nil, autherr.FromStatus(name, resp.status, resp.body, autherr.MetadataInvalid)
 	}
 	info, err := ParseAuthMetadata(resp.body, d.t.insecure)
 	if err != nil {
-		d.setStepResult(ctx, op, err)
+		d.setStepResult(ctx, name, err)
 		return nil, err
 	}
 	if info.Issuer != issuer {
-		e := metadataError(op, "issuer", "%q is not the issuer %q the server named", info.Issuer, issuer)
-		d.setStepResult(ctx, op, e)
+		e := metadataError(name, "issuer", "%q is not the issuer %q the server named", info.Issuer, issuer)
+		d.setStepResult(ctx, name, e)
 		return nil, e
 	}
 	info.Source = "issuer"
 	return info, nil
+}
+
+// oauthServerMetadataURL is RFC 8414 §3.1's metadata URL of issuer: the
+// well-known segment goes between the host and the issuer's path.
+func oauthServerMetadataURL(issuer string) string {
+	u, err := url.Parse(issuer)
+	if err != nil {
+		return ""
+	}
+	path := strings.TrimRight(u.EscapedPath(), "/")
+	return u.Scheme + "://" + u.Host + "/.well-known/oauth-authorization-server" + path
 }
 
 // absent reports an answer that means "no such endpoint here": 404 or 405

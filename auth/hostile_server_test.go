@@ -121,7 +121,7 @@ func (h *hostileHS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			jsonHandler(401, `{"errcode":"M_UNKNOWN_TOKEN","error":"bad token"}`)(w, r)
 			return
 		}
-		jsonHandler(200, `{"user_id":"@alice:hostile.example"}`)(w, r)
+		jsonHandler(200, `{"user_id":"@alice:`+strings.TrimPrefix(h.URL, "http://")+`"}`)(w, r)
 	case "/oauth2/revoke":
 		w.WriteHeader(200)
 	default:

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -258,7 +259,7 @@ func TestCallbackOtherTab(t *testing.T) {
 		mustNotFail(t, err)
 		before := snapshot(t, store)
 		err = timed(t, func() error {
-			_, err := tabA.CompleteLogin(ctx, testRedirect+"#error=access_denied&state="+pc.State)
+			_, err := tabA.CompleteLogin(ctx, testRedirect+"#error=access_denied&state="+pc.State+"&iss="+url.QueryEscape(sb.Issuer()))
 			return err
 		})
 		wantCode(t, err, CodeAuthorizationDenied)
@@ -267,7 +268,7 @@ func TestCallbackOtherTab(t *testing.T) {
 	t.Run("A's code under B's state fails and leaves A", func(t *testing.T) {
 		before := snapshot(t, store)
 		err := timed(t, func() error {
-			_, err := tabA.CompleteLogin(ctx, testRedirect+"#code="+codeA+"&state="+pb.State)
+			_, err := tabA.CompleteLogin(ctx, testRedirect+"#code="+codeA+"&state="+pb.State+"&iss="+url.QueryEscape(sb.Issuer()))
 			return err
 		})
 		wantCode(t, err, CodeTokenExchangeFailed)

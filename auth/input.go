@@ -17,6 +17,7 @@ type target struct {
 	wellKnownURL string
 	fallbackBase string // used when the well-known answers 404 (IGNORE)
 	insecure     bool   // the named server is loopback: http allowed for loopback hosts
+	named        bool   // the input was a server name or user id, not a URL
 }
 
 // maxInput bounds the text we parse (server names are at most 255 bytes by
@@ -50,7 +51,9 @@ func parseInput(input string) (target, error) {
 		if _, _, err := splitServerName(name); err != nil {
 			return fail("user id %q: %v", s, err)
 		}
-		return targetForName(name), nil
+		t := targetForName(name)
+		t.named = true
+		return t, nil
 	}
 	if strings.Contains(s, "://") {
 		u, err := url.Parse(s)
@@ -82,7 +85,9 @@ func parseInput(input string) (target, error) {
 	if _, _, err := splitServerName(s); err != nil {
 		return fail("%v", err)
 	}
-	return targetForName(s), nil
+	t := targetForName(s)
+	t.named = true
+	return t, nil
 }
 
 // targetForName builds the target of a bare server name. The spec looks up

@@ -96,20 +96,24 @@ type PendingLogin struct {
 // pendingRecord is what the Store holds under "pending/<state>": everything
 // CompleteLogin needs, so a login survives a page reload or a restart.
 type pendingRecord struct {
-	State           string    `json:"state"`
-	Verifier        string    `json:"verifier"`
-	Nonce           string    `json:"nonce,omitempty"`
-	DeviceID        string    `json:"deviceId"`
-	ClientID        string    `json:"clientId"`
-	RegistrationKey string    `json:"registrationKey,omitempty"`
-	RedirectURI     string    `json:"redirectUri"`
-	Scopes          []string  `json:"scopes"`
-	ServerName      string    `json:"serverName"`
-	BaseURL         string    `json:"baseUrl"`
-	Insecure        bool      `json:"insecure,omitempty"`
-	OAuth           OAuthInfo `json:"oauth"`
-	CreatedAt       time.Time `json:"createdAt"`
-	ExpiresAt       time.Time `json:"expiresAt"`
+	State           string   `json:"state"`
+	Verifier        string   `json:"verifier"`
+	Nonce           string   `json:"nonce,omitempty"`
+	DeviceID        string   `json:"deviceId"`
+	ClientID        string   `json:"clientId"`
+	RegistrationKey string   `json:"registrationKey,omitempty"`
+	RedirectURI     string   `json:"redirectUri"`
+	Scopes          []string `json:"scopes"`
+	ServerName      string   `json:"serverName"`
+	BaseURL         string   `json:"baseUrl"`
+	Insecure        bool     `json:"insecure,omitempty"`
+	// NameResolved: ServerName is a server name this login discovered
+	// itself (not a typed URL's host, not a ServerInfo handed in), so a
+	// user id of that server needs no second resolution.
+	NameResolved bool      `json:"nameResolved,omitempty"`
+	OAuth        OAuthInfo `json:"oauth"`
+	CreatedAt    time.Time `json:"createdAt"`
+	ExpiresAt    time.Time `json:"expiresAt"`
 }
 
 const pendingPrefix = "pending/"
@@ -127,18 +131,27 @@ func StartLogin(ctx context.Context, opts LoginOptions) (*PendingLogin, error) {
 func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLogin, error) {
 	const op = "start login"
 	c.init()
-	info := opts.ServerInfo
+	info, nameResolved := opts.ServerInfo, false
 	if info == nil {
 		if opts.Server == "" {
 			return nil, autherr.New(autherr.InvalidInput, op, "no server given")
 		}
-		var err error
+		t, err := parseInput(opts.Server)
+		if err != nil {
+			return nil, err
+		}
 		if info, err = c.Discover(ctx, opts.Server); err != nil {
 			return nil, err
 		}
+		nameResolved = t.named
 	}
 	if info.OAuth == nil {
 		return nil, autherr.New(autherr.OAuthUnsupported, op, "%s does not delegate login to an OAuth 2.0 server", info.ServerName)
+	}
+	if opts.ServerInfo != nil {
+		if err := c.checkServerInfo(ctx, info); err != nil {
+			return nil, err
+		}
 	}
 	o := info.OAuth
 	for _, u := range []struct{ name, val string }{
@@ -229,7 +242,7 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 		State: state, Verifier: verifier, Nonce: nonce, DeviceID: deviceID,
 		ClientID: clientID, RegistrationKey: regKey, RedirectURI: redirect, Scopes: scopes,
 		ServerName: info.ServerName, BaseURL: info.BaseURL, Insecure: info.Insecure,
-		OAuth: *o, CreatedAt: now, ExpiresAt: now.Add(c.pendingTTL()),
+		NameResolved: nameResolved, OAuth: *o, CreatedAt: now, ExpiresAt: now.Add(c.pendingTTL()),
 	}
 	b, err := json.Marshal(rec)
 	if err != nil {

@@ -356,12 +356,7 @@ func TestInvalidClientDropsRegistration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := newJSONServer(t, http.StatusUnauthorized, `{"error":"invalid_client","error_description":"unknown client"}`)
-	mod := *info
-	o := *info.OAuth
-	o.TokenEndpoint = bad
-	mod.OAuth = &o
-	p, err := c.StartLogin(ctx, LoginOptions{ServerInfo: &mod, RedirectURI: testRedirect, Client: testApp})
+	p, err := c.StartLogin(ctx, LoginOptions{ServerInfo: info, RedirectURI: testRedirect, Client: testApp})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,9 +364,12 @@ func TestInvalidClientDropsRegistration(t *testing.T) {
 	if len(keys) != 1 {
 		t.Fatalf("cache keys %v", keys)
 	}
-	_, err = c.CompleteLogin(ctx, authorizeAt(t, p.URL))
+	cb := authorizeAt(t, p.URL)
+	// The server forgot the client between authorization and token request.
+	editPending(t, c, p.State, func(r *pendingRecord) { r.ClientID = "forgotten-client" })
+	_, err = c.CompleteLogin(ctx, cb)
 	e := wantCode(t, err, CodeTokenExchangeFailed)
-	if e.Errcode != "invalid_client" || e.Message != "unknown client" || e.Status != 401 {
+	if e.Errcode != "invalid_client" || e.Status != 401 {
 		t.Errorf("error %+v", e)
 	}
 	if keys, _ := c.store.Keys(ctx, "clients/"); len(keys) != 0 {
@@ -408,16 +406,6 @@ func TestLoginErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		return c, p, authorizeAt(t, p.URL)
-	}
-	editPending := func(t *testing.T, c *Client, state string, edit func(*pendingRecord)) {
-		b, _ := c.store.Get(ctx, pendingPrefix+state)
-		var rec pendingRecord
-		if err := json.Unmarshal(b, &rec); err != nil {
-			t.Fatal(err)
-		}
-		edit(&rec)
-		b, _ = json.Marshal(rec)
-		_ = c.store.Put(ctx, pendingPrefix+state, b)
 	}
 
 	t.Run("invalid_input", func(t *testing.T) {
@@ -485,7 +473,7 @@ func TestLoginErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = c.CompleteLogin(ctx, testRedirect+"#error=access_denied&error_description=The+user+said+no&state="+p.State)
+		_, err = c.CompleteLogin(ctx, testRedirect+"#error=access_denied&error_description=The+user+said+no&state="+p.State+"&iss="+url.QueryEscape(sb.Issuer()))
 		e := wantCode(t, err, CodeAuthorizationDenied)
 		if e.Errcode != "access_denied" || e.Message != "The user said no" {
 			t.Errorf("error %+v", e)
@@ -495,7 +483,7 @@ func TestLoginErrors(t *testing.T) {
 	})
 	t.Run("token_exchange_failed", func(t *testing.T) {
 		c, p, _ := start(t)
-		_, err := c.CompleteLogin(ctx, testRedirect+"#code=forged&state="+p.State)
+		_, err := c.CompleteLogin(ctx, testRedirect+"#code=forged&state="+p.State+"&iss="+url.QueryEscape(sb.Issuer()))
 		e := wantCode(t, err, CodeTokenExchangeFailed)
 		if e.Errcode != "invalid_grant" || e.Status != 400 {
 			t.Errorf("error %+v", e)
@@ -519,7 +507,10 @@ func TestLoginErrors(t *testing.T) {
 	t.Run("id_token_invalid_issuer", func(t *testing.T) {
 		c, p, cb := start(t)
 		// The token is checked against the issuer it came from.
-		editPending(t, c, p.State, func(r *pendingRecord) { r.OAuth.Issuer = "http://127.0.0.1:1/other/" })
+		editPending(t, c, p.State, func(r *pendingRecord) {
+			r.OAuth.Issuer = "http://127.0.0.1:1/other/"
+			r.OAuth.IssParameterSupported = false
+		})
 		_, err := c.CompleteLogin(ctx, strings.Replace(cb, "iss=", "x=", 1))
 		wantCode(t, err, CodeIDTokenInvalid)
 	})
@@ -535,7 +526,7 @@ func TestLoginErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = c.CompleteLogin(ctx, testRedirect+"?error=temporarily_unavailable&state="+p.State)
+		_, err = c.CompleteLogin(ctx, testRedirect+"?error=temporarily_unavailable&state="+p.State+"&iss="+url.QueryEscape(sb.Issuer()))
 		wantCode(t, err, CodeServerError)
 	})
 	t.Run("storage", func(t *testing.T) {
@@ -565,4 +556,19 @@ func (f *failingStore) Put(ctx context.Context, key string, v []byte) error {
 		return errors.New("disk full")
 	}
 	return f.Store.Put(ctx, key, v)
+}
+
+// editPending rewrites the stored pending login of state, to play a server
+// or a tab that changed something between the two halves of a login.
+func editPending(t *testing.T, c *Client, state string, edit func(*pendingRecord)) {
+	t.Helper()
+	ctx := context.Background()
+	b, _ := c.store.Get(ctx, pendingPrefix+state)
+	var rec pendingRecord
+	if err := json.Unmarshal(b, &rec); err != nil {
+		t.Fatal(err)
+	}
+	edit(&rec)
+	b, _ = json.Marshal(rec)
+	_ = c.store.Put(ctx, pendingPrefix+state, b)
 }

@@ -30,6 +30,7 @@ type authMetadata struct {
 	PromptValuesSupported             []string `json:"prompt_values_supported"`
 	ScopesSupported                   []string `json:"scopes_supported"`
 	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported"`
+	IssParameterSupported             bool     `json:"authorization_response_iss_parameter_supported"`
 }
 
 // metadataError names the field that failed validation.
@@ -78,6 +79,7 @@ func ParseAuthMetadata(body []byte, insecure bool) (*OAuthInfo, error) {
 		{"prompt_values_supported", &m.PromptValuesSupported},
 		{"scopes_supported", &m.ScopesSupported},
 		{"id_token_signing_alg_values_supported", &m.IDTokenSigningAlgValuesSupported},
+		{"authorization_response_iss_parameter_supported", &m.IssParameterSupported},
 	}
 	for _, f := range fields {
 		v, ok := raw[f.name]
@@ -101,31 +103,25 @@ func ParseAuthMetadata(body []byte, insecure bool) (*OAuthInfo, error) {
 			return nil, metadataError(op, r.name, "missing")
 		}
 	}
-	urls := []struct{ name, val string }{
-		{"issuer", m.Issuer},
-		{"authorization_endpoint", m.AuthorizationEndpoint},
-		{"token_endpoint", m.TokenEndpoint},
-		{"registration_endpoint", m.RegistrationEndpoint},
-		{"revocation_endpoint", m.RevocationEndpoint},
-		{"jwks_uri", m.JWKSURI},
-		{"userinfo_endpoint", m.UserinfoEndpoint},
-		{"device_authorization_endpoint", m.DeviceAuthorizationEndpoint},
-		{"account_management_uri", m.AccountManagementURI},
+	o := &OAuthInfo{
+		Issuer:                      m.Issuer,
+		AuthorizationEndpoint:       m.AuthorizationEndpoint,
+		TokenEndpoint:               m.TokenEndpoint,
+		RegistrationEndpoint:        m.RegistrationEndpoint,
+		RevocationEndpoint:          m.RevocationEndpoint,
+		AccountManagementURI:        m.AccountManagementURI,
+		AccountManagementActions:    nonNil(m.AccountManagementActionsSupported),
+		PromptValues:                nonNil(m.PromptValuesSupported),
+		JWKSURI:                     m.JWKSURI,
+		UserinfoEndpoint:            m.UserinfoEndpoint,
+		ScopesSupported:             m.ScopesSupported,
+		ResponseModesSupported:      m.ResponseModesSupported,
+		IDTokenSigningAlgValues:     m.IDTokenSigningAlgValuesSupported,
+		DeviceAuthorizationEndpoint: m.DeviceAuthorizationEndpoint,
+		IssParameterSupported:       m.IssParameterSupported,
 	}
-	for _, u := range urls {
-		if u.val == "" {
-			continue
-		}
-		if err := checkURL(u.val, insecure); err != nil {
-			return nil, metadataError(op, u.name, "%v", err)
-		}
-		parsed, _ := url.Parse(u.val)
-		if parsed.Fragment != "" || parsed.RawFragment != "" || hasHash(u.val) {
-			return nil, metadataError(op, u.name, "must not have a fragment")
-		}
-	}
-	if iss, _ := url.Parse(m.Issuer); iss.RawQuery != "" || iss.ForceQuery {
-		return nil, metadataError(op, "issuer", "must not have a query")
+	if err := checkOAuthURLs(op, o, insecure); err != nil {
+		return nil, err
 	}
 	lists := []struct {
 		name string
@@ -144,22 +140,46 @@ func ParseAuthMetadata(body []byte, insecure bool) (*OAuthInfo, error) {
 			}
 		}
 	}
-	return &OAuthInfo{
-		Issuer:                      m.Issuer,
-		AuthorizationEndpoint:       m.AuthorizationEndpoint,
-		TokenEndpoint:               m.TokenEndpoint,
-		RegistrationEndpoint:        m.RegistrationEndpoint,
-		RevocationEndpoint:          m.RevocationEndpoint,
-		AccountManagementURI:        m.AccountManagementURI,
-		AccountManagementActions:    nonNil(m.AccountManagementActionsSupported),
-		PromptValues:                nonNil(m.PromptValuesSupported),
-		JWKSURI:                     m.JWKSURI,
-		UserinfoEndpoint:            m.UserinfoEndpoint,
-		ScopesSupported:             m.ScopesSupported,
-		ResponseModesSupported:      m.ResponseModesSupported,
-		IDTokenSigningAlgValues:     m.IDTokenSigningAlgValuesSupported,
-		DeviceAuthorizationEndpoint: m.DeviceAuthorizationEndpoint,
-	}, nil
+	return o, nil
+}
+
+// urlFields names every URL of o by its metadata field, in the order the
+// checks report them.
+func urlFields(o *OAuthInfo) []struct{ name, val string } {
+	return []struct{ name, val string }{
+		{"issuer", o.Issuer},
+		{"authorization_endpoint", o.AuthorizationEndpoint},
+		{"token_endpoint", o.TokenEndpoint},
+		{"registration_endpoint", o.RegistrationEndpoint},
+		{"revocation_endpoint", o.RevocationEndpoint},
+		{"jwks_uri", o.JWKSURI},
+		{"userinfo_endpoint", o.UserinfoEndpoint},
+		{"device_authorization_endpoint", o.DeviceAuthorizationEndpoint},
+		{"account_management_uri", o.AccountManagementURI},
+	}
+}
+
+// checkOAuthURLs applies the URL rules to every URL of o: https (or
+// loopback http when insecure), no fragment, and an issuer without a query
+// (RFC 8414 §2). Discovery and a ServerInfo handed in by a caller go
+// through the same rules.
+func checkOAuthURLs(op string, o *OAuthInfo, insecure bool) error {
+	for _, u := range urlFields(o) {
+		if u.val == "" {
+			continue
+		}
+		if err := checkURL(u.val, insecure); err != nil {
+			return metadataError(op, u.name, "%v", err)
+		}
+		parsed, _ := url.Parse(u.val)
+		if parsed.Fragment != "" || parsed.RawFragment != "" || hasHash(u.val) {
+			return metadataError(op, u.name, "must not have a fragment")
+		}
+	}
+	if iss, _ := url.Parse(o.Issuer); iss.RawQuery != "" || iss.ForceQuery {
+		return metadataError(op, "issuer", "must not have a query")
+	}
+	return nil
 }
 
 func hasHash(s string) bool {

@@ -406,12 +406,21 @@ type registration struct {
 	RegisteredAt time.Time `json:"registeredAt"`
 }
 
-// registrationKey names the cache entry of one (issuer, metadata) pair.
-// json.Marshal sorts map keys, so equal metadata hashes equally.
-func registrationKey(issuer string, body map[string]any) string {
+// registrationTTL is how long a dynamic registration is reused. Servers
+// may drop clients they have not seen for a while; an invalid_client
+// answer forgets one at once, and this bounds how long a client id
+// outlives a change on the server that nobody reported.
+const registrationTTL = 30 * 24 * time.Hour
+
+// registrationKey names the cache entry of one (issuer, registration
+// endpoint, metadata) triple: a client id is reused only where it was
+// issued. json.Marshal sorts map keys, so equal metadata hashes equally.
+func registrationKey(o *OAuthInfo, body map[string]any) string {
 	b, _ := json.Marshal(body)
 	h := sha256.New()
-	h.Write([]byte(issuer))
+	h.Write([]byte(o.Issuer))
+	h.Write([]byte{0})
+	h.Write([]byte(o.RegistrationEndpoint))
 	h.Write([]byte{0})
 	h.Write(b)
 	return "clients/" + hex.EncodeToString(h.Sum(nil)[:16])
@@ -446,13 +455,16 @@ func (c *Client) register(ctx context.Context, o *OAuthInfo, meta ClientMetadata
 		return "", "", err
 	}
 	body := registrationBody(meta, redirectURI)
-	key := registrationKey(o.Issuer, body)
+	key := registrationKey(o, body)
 	if b, err := c.store.Get(ctx, key); err != nil {
 		return "", "", storageError(op, err)
 	} else if b != nil {
 		var r registration
 		if json.Unmarshal(b, &r) == nil && r.ClientID != "" && r.Issuer == o.Issuer {
-			return r.ClientID, key, nil
+			// An expired entry is replaced by the registration below.
+			if age := c.now().Sub(r.RegisteredAt); age >= 0 && age < registrationTTL {
+				return r.ClientID, key, nil
+			}
 		}
 	}
 	if o.RegistrationEndpoint == "" {

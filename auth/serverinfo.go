@@ -51,6 +51,10 @@ type OAuthInfo struct {
 	ResponseModesSupported      []string `json:"responseModesSupported,omitempty"`
 	IDTokenSigningAlgValues     []string `json:"idTokenSigningAlgValuesSupported,omitempty"`
 	DeviceAuthorizationEndpoint string   `json:"deviceAuthorizationEndpoint,omitempty"`
+	// IssParameterSupported is authorization_response_iss_parameter_supported
+	// (RFC 9207 §3): the server puts iss in every authorization response,
+	// so one without it is refused.
+	IssParameterSupported bool `json:"issParameterSupported,omitempty"`
 }
 
 // LoginInfo is the answer of GET /_matrix/client/v3/login.

@@ -299,6 +299,8 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, p *pendingAuth)
 // (OAuth 2.0 Multiple Response Type Encoding Practices; form_post: OAuth 2.0
 // Form Post Response Mode). Empty values (state) are left out.
 func (s *Server) redirectBack(w http.ResponseWriter, r *http.Request, redirectURI, mode string, params url.Values) {
+	// RFC 9207 §2: iss in every authorization response, error answers too.
+	params.Set("iss", s.Issuer())
 	for k, v := range params {
 		if len(v) == 0 || v[0] == "" {
 			delete(params, k)
