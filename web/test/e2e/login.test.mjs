@@ -141,10 +141,10 @@ const issued = () => control("tokens");
 test("the stored IndexedDB data holds no plaintext token", async () => {
   // accessToken first: with the sandbox's 5 s tokens it refreshes.
   const access = (await callMx(page, "accessToken")).ok;
-  const all = await issued();
-  assert.ok(access && all.access.includes(access), "the page got a real access token");
-  assert.ok(all.refresh.length > 0, "the sandbox issued refresh tokens");
-  tokens = { access: all.access, refresh: all.refresh };
+  const real = await issued();
+  assert.ok(access && real.access.includes(access), "the page got a real access token");
+  assert.ok(real.refresh.length > 0, "the sandbox issued refresh tokens");
+  tokens = { access: real.access, refresh: real.refresh };
   const dump = await page.evaluate(async () => {
     const out = [];
     const text = async (v, depth = 0) => {
