@@ -14,16 +14,26 @@ import (
 	"github.com/mxauth/mxauth/auth/autherr"
 )
 
+// stubFetch replaces globalThis.fetch with fn for the test.
+func stubFetch(t *testing.T, fn func(this js.Value, args []js.Value) any) {
+	global := js.Global()
+	saved := global.Get("fetch")
+	stub := js.FuncOf(fn)
+	global.Set("fetch", stub)
+	t.Cleanup(func() {
+		global.Set("fetch", saved)
+		stub.Release()
+	})
+}
+
 // TestFetchTransportHeaders: only the bearer token and CORS-safelisted
 // headers reach fetch. go-oidc's JWKS request sets Cache-Control, which no
 // homeserver allows in its CORS answer; Chromium then refused the request
 // and every ID-token check failed.
 func TestFetchTransportHeaders(t *testing.T) {
 	global := js.Global()
-	saved := global.Get("fetch")
-	defer global.Set("fetch", saved)
 	var got []string
-	stub := js.FuncOf(func(_ js.Value, args []js.Value) any {
+	stubFetch(t, func(_ js.Value, args []js.Value) any {
 		h := args[1].Get("headers")
 		keys := global.Get("Object").Call("keys", h)
 		for i := 0; i < keys.Length(); i++ {
@@ -31,8 +41,6 @@ func TestFetchTransportHeaders(t *testing.T) {
 		}
 		return global.Get("Promise").Call("reject", global.Get("TypeError").New("Failed to fetch"))
 	})
-	defer stub.Release()
-	global.Set("fetch", stub)
 
 	req, _ := http.NewRequest("GET", "http://127.0.0.1:9/keys.json", nil)
 	req.Header.Set("Cache-Control", "no-cache")
@@ -57,10 +65,8 @@ func TestFetchTransportHeaders(t *testing.T) {
 // wraps it in. A public GET keeps redirect "follow".
 func TestFetchTransportRefusesOpaqueRedirects(t *testing.T) {
 	global := js.Global()
-	saved := global.Get("fetch")
-	defer global.Set("fetch", saved)
 	var modes []string
-	stub := js.FuncOf(func(_ js.Value, args []js.Value) any {
+	stubFetch(t, func(_ js.Value, args []js.Value) any {
 		modes = append(modes, args[1].Get("redirect").String())
 		r := global.Get("Object").New()
 		r.Set("type", "opaqueredirect")
@@ -69,8 +75,6 @@ func TestFetchTransportRefusesOpaqueRedirects(t *testing.T) {
 		r.Set("body", js.Null())
 		return global.Get("Promise").Call("resolve", r)
 	})
-	defer stub.Release()
-	global.Set("fetch", stub)
 
 	client := &http.Client{Transport: Transport{}}
 	_, err := client.PostForm("http://127.0.0.1:9/oauth2/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"mar_SECRET"}})
