@@ -2,8 +2,10 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/mxauth/mxauth/auth/autherr"
 )
@@ -110,9 +112,30 @@ func (c *Client) revoke(ctx context.Context, s *Session, token, hint string) err
 	if resp.status != http.StatusOK {
 		// A refusal (invalid_client, unauthorized_client, invalid_request)
 		// is forbidden, with the server's error kept.
-		return autherr.FromStatus(op, resp.status, resp.body, autherr.Forbidden)
+		return withoutSecrets(autherr.FromStatus(op, resp.status, resp.body, autherr.Forbidden), s.RefreshToken, s.AccessToken)
 	}
 	return nil
+}
+
+// withoutSecrets blanks secrets out of the server's words an error keeps
+// (errcode, message): a server that echoes the token it was sent into its
+// error_description would otherwise hand it to whoever reads the error,
+// in a browser any script on the page (issue 12: the refresh token never
+// leaves the library, not in errors either). It edits the *autherr.Error
+// in err, made fresh for this failure.
+func withoutSecrets(err error, secrets ...string) error {
+	var ae *autherr.Error
+	if !errors.As(err, &ae) {
+		return err
+	}
+	for _, sec := range secrets {
+		if sec == "" {
+			continue
+		}
+		ae.Message = strings.ReplaceAll(ae.Message, sec, "[token]")
+		ae.Errcode = strings.ReplaceAll(ae.Errcode, sec, "[token]")
+	}
+	return err
 }
 
 // unreachable reports the codes that mean the server cannot be talked to

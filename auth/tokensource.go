@@ -236,7 +236,7 @@ func (c *Client) refreshWithRetry(ctx context.Context, s *Session) (*oauth2.Toke
 		// An expired token makes x/oauth2 refresh at once.
 		tok, err := conf.TokenSource(tctx, &oauth2.Token{RefreshToken: s.RefreshToken}).Token()
 		if err != nil {
-			err = tokenError(op, tctx, err, autherr.TokenExchangeFailed)
+			err = withoutSecrets(tokenError(op, tctx, err, autherr.TokenExchangeFailed), s.RefreshToken, s.AccessToken)
 		}
 		cancel()
 		if err == nil {
