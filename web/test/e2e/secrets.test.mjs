@@ -63,22 +63,28 @@ async function untilExpired(p) {
 }
 const alice = () => `@alice:${hs.serverName}`;
 
+// signIn presses the login element's button and clicks through the
+// sandbox's authorize page as alice.
+async function signIn(p) {
+  await until(p, () => {
+    const b = document.querySelector("#login")?.shadowRoot?.querySelector('[part~="continue"]');
+    return b && !b.disabled && b.textContent.startsWith("Continue with");
+  });
+  await p.locator("#login").locator('[part~="continue"]').click();
+  await p.waitForURL((u) => u.href.startsWith(hs.url), { timeout: 30000 });
+  await p.getByRole("button", { name: /Continue as @alice/ }).click();
+  await p.getByRole("button", { name: "Allow" }).click();
+  await p.waitForURL((u) => u.href.startsWith(web.url), { timeout: 30000 });
+  await sessionShows(p, alice());
+}
+
 test("sign in, refresh: no token in mxauth-session on document, in any session event or in session()", async () => {
   page = await chrome.ctx.newPage();
   page.errors = [];
   page.on("pageerror", (e) => page.errors.push(e.message));
   await page.goto(web.url + "/login.html");
-  await until(page, () => {
-    const b = document.querySelector("#login")?.shadowRoot?.querySelector('[part~="continue"]');
-    return b && !b.disabled && b.textContent.startsWith("Continue with");
-  });
-  await page.locator("#login").locator('[part~="continue"]').click();
-  await page.waitForURL((u) => u.href.startsWith(hs.url), { timeout: 30000 });
-  await page.getByRole("button", { name: /Continue as @alice/ }).click();
-  await page.getByRole("button", { name: "Allow" }).click();
-  await page.waitForURL((u) => u.href.startsWith(web.url), { timeout: 30000 });
+  await signIn(page);
   await until(page, () => globalThis.hostSeen?.sessions.length === 1);
-  await sessionShows(page, alice());
 
   // A refresh after expiry: a second "session" event, with the new expiry.
   await untilExpired(page);
@@ -146,5 +152,49 @@ test("a revocation endpoint that answers logout with 307 to a third origin sends
   // The server never saw a revocation: the session is alive there.
   const live = (await control("log")).filter((e) => e.Path === revokePath && e.Method === "POST");
   assert.ok(live.length >= 1 && live.every((e) => e.Status === 307), "every revocation POST got the redirect");
+  assert.deepEqual(page.errors, []);
+});
+
+// copyRecord copies the file whose name holds from (its contents and its
+// size) over the one whose name holds to, in the IndexedDB file system
+// mxauth's store lives in (names are escaped store keys), as a script of
+// the origin or a tool with the profile could.
+const copyRecord = (p, from, to) => p.evaluate(async ([from, to]) => {
+  const req = (r) => new Promise((ok, fail) => { r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+  const names = (await indexedDB.databases()).map((d) => d.name);
+  for (const name of names) {
+    const db = await req(indexedDB.open(name));
+    if (![...db.objectStoreNames].includes("contents")) { db.close(); continue; }
+    const keys = (await req(db.transaction("contents").objectStore("contents").getAllKeys())).map(String);
+    const src = keys.find((k) => k.includes(from)), dst = keys.find((k) => k.includes(to));
+    if (!src || !dst) { db.close(); return { keys }; }
+    const t = db.transaction(["contents", "info"], "readwrite");
+    const contents = t.objectStore("contents"), info = t.objectStore("info");
+    const [data, srcInfo, dstInfo] = await Promise.all([req(contents.get(src)), req(info.get(src)), req(info.get(dst))]);
+    contents.put(data, dst);
+    info.put({ ...dstInfo, Size: srcInfo.Size }, dst);
+    await new Promise((ok, fail) => { t.oncomplete = ok; t.onerror = () => fail(t.error); });
+    db.close();
+    return { src, dst };
+  }
+  return { names };
+}, [from, to]);
+
+test("a sealed record copied to another store key does not open there (AES-GCM bound to its key)", async () => {
+  await signIn(page);
+  // A second, pending login: a sealed pending/<state> record beside the
+  // sealed session.
+  const started = await callMx(page, "startLogin", { server: `http://${hs.serverName}`,
+    redirectUri: web.url + "/login.html", client: { name: "Gardening Club", uri: "https://gardening.example.org" } });
+  assert.ok(started.ok, `startLogin: ${JSON.stringify(started.err)}`);
+  const copied = await copyRecord(page, "pending%2F", "sessions%2F");
+  assert.ok(copied.src && copied.dst, `records to copy: ${JSON.stringify(copied)}`);
+  await page.reload();
+  // The copy fails to open at the session's key: it reads as no session
+  // (and is removed), rather than as a session made of a pending login.
+  assert.equal((await callMx(page, "session")).ok, null);
+  await sessionShows(page, "Not signed in");
+  const again = await copyRecord(page, "pending%2F", "sessions%2F");
+  assert.ok(!again.dst, "the record that did not open was removed");
   assert.deepEqual(page.errors, []);
 });
