@@ -216,7 +216,7 @@ func (c *Client) exchange(ctx context.Context, rec *pendingRecord, code string) 
 		var err error
 		tok, err = conf.Exchange(tctx, code, oauth2.VerifierOption(rec.Verifier))
 		if err != nil {
-			return tokenError(op, tctx, err, autherr.TokenExchangeFailed)
+			return withoutSecrets(tokenError(op, tctx, err, autherr.TokenExchangeFailed), code, rec.Verifier)
 		}
 		return nil
 	})

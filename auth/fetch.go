@@ -183,7 +183,8 @@ func (c *Client) httpClient(insecure bool) *http.Client {
 				carries := first.Method != http.MethodGet && first.Method != http.MethodHead || first.Header.Get("Authorization") != ""
 				if carries && (req.URL.Scheme != first.URL.Scheme || !strings.EqualFold(req.URL.Host, first.URL.Host)) {
 					return &autherr.Error{Code: autherr.Network, Op: "redirect",
-						Err: fmt.Errorf("refused redirect of a %s request with credentials from %s to %s", first.Method, first.URL.Host, clipURL(req.URL.Host))}
+						Details: map[string]string{"reason": autherr.ReasonRedirectRefused},
+						Err:     fmt.Errorf("refused redirect of a %s request with credentials from %s to %s", first.Method, first.URL.Host, clipURL(req.URL.Host))}
 				}
 				return nil
 			}
@@ -199,6 +200,13 @@ func (c *Client) httpClient(insecure bool) *http.Client {
 		return c.httpc[1]
 	}
 	return c.httpc[0]
+}
+
+// redirectRefused reports whether e is a refused redirect of a request
+// with a secret (autherr.ReasonRedirectRefused): it was never followed,
+// and a retry would only be redirected again.
+func redirectRefused(e *autherr.Error) bool {
+	return e.Code == autherr.Network && e.Details["reason"] == autherr.ReasonRedirectRefused
 }
 
 // limitBody bounds every answer body at the transport, for the readers

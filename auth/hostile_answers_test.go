@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mxauth/mxauth/auth/autherr"
 )
 
 // hostileCase is one bad answer: what the server does (setup, given the
@@ -58,6 +60,15 @@ func neverReached(t *testing.T, _ *Error, _, other *hostileHS) {
 	defer other.mu.Unlock()
 	if len(other.hits) != 0 {
 		t.Errorf("the other host was asked: %v", other.hits)
+	}
+}
+
+// refusedRedirect checks neverReached and that the error says why
+// (details.reason "redirect_refused", as the browser's fetch says it).
+func refusedRedirect(t *testing.T, e *Error, h, other *hostileHS) {
+	neverReached(t, e, h, other)
+	if e.Details["reason"] != autherr.ReasonRedirectRefused {
+		t.Errorf("details %v, want reason %s", e.Details, autherr.ReasonRedirectRefused)
 	}
 }
 
@@ -296,7 +307,7 @@ var hostileRefresh = []hostileCase{
 	{"429 without retry_after_ms", answer(pToken, rateLimited(0)), CodeRateLimited, nil},
 	{"invalid_request is not a logout", answer(pToken, status(400, `{"error":"invalid_request"}`)), CodeTokenExchangeFailed, nil},
 	{"redirect to http on a public host", answer(pToken, redirect(307, "http://auth.example.org/oauth2/token")), CodeNetwork, nil},
-	{"307 to another host", func(h, other *hostileHS) { h.on(pToken, redirect(307, other.URL+pToken)) }, CodeNetwork, neverReached},
+	{"307 to another host", func(h, other *hostileHS) { h.on(pToken, redirect(307, other.URL+pToken)) }, CodeNetwork, refusedRedirect},
 }
 
 func TestHostileRefresh(t *testing.T) {
@@ -384,7 +395,7 @@ var hostileRevocation = []hostileCase{
 	{"429 without retry_after_ms", answer(pRevoke, rateLimited(0)), CodeRateLimited, nil},
 	{"never answers", answer(pRevoke, silent()), CodeTimeout, nil},
 	{"redirect loop", answer(pRevoke, redirect(307, pRevoke)), CodeNetwork, nil},
-	{"307 to another host", func(h, other *hostileHS) { h.on(pRevoke, redirect(307, other.URL+pRevoke)) }, CodeNetwork, neverReached},
+	{"307 to another host", func(h, other *hostileHS) { h.on(pRevoke, redirect(307, other.URL+pRevoke)) }, CodeNetwork, refusedRedirect},
 	{"50 MiB", answer(pRevoke, huge(200)), CodeServerError, nil},
 }
 

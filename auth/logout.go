@@ -2,8 +2,10 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/mxauth/mxauth/auth/autherr"
 )
@@ -21,7 +23,9 @@ func Logout(ctx context.Context, s *Session) error {
 // The session is forgotten even when revocation fails (the server is
 // unreachable, or answers an error); the error then says so: its Code is the
 // failure's, and Details holds "sessionForgotten" ("true"), "refreshToken"
-// and "accessToken" ("revoked", "failed", "not revoked" or "none").
+// and "accessToken" ("revoked", "failed", "not revoked" or "none"), and the
+// failure's own details (for example "reason": "redirect_refused" when the
+// revocation endpoint redirected: the token was not sent on).
 func (c *Client) Logout(ctx context.Context, s *Session) error {
 	const op = "logout"
 	c.init()
@@ -77,6 +81,13 @@ func (c *Client) Logout(ctx context.Context, s *Session) error {
 	}
 	e := *first
 	e.Op = op
+	// Keep what the failure said of itself (reason "redirect_refused",
+	// the url), under the revocation's own facts.
+	for k, v := range first.Details {
+		if _, ok := details[k]; !ok {
+			details[k] = v
+		}
+	}
 	e.Details = details
 	if forgetErr == nil {
 		details["sessionForgotten"] = "true"
@@ -101,9 +112,30 @@ func (c *Client) revoke(ctx context.Context, s *Session, token, hint string) err
 	if resp.status != http.StatusOK {
 		// A refusal (invalid_client, unauthorized_client, invalid_request)
 		// is forbidden, with the server's error kept.
-		return autherr.FromStatus(op, resp.status, resp.body, autherr.Forbidden)
+		return withoutSecrets(autherr.FromStatus(op, resp.status, resp.body, autherr.Forbidden), s.RefreshToken, s.AccessToken)
 	}
 	return nil
+}
+
+// withoutSecrets blanks secrets out of the server's words an error keeps
+// (errcode, message): a server that echoes the token it was sent into its
+// error_description would otherwise hand it to whoever reads the error,
+// in a browser any script on the page (issue 12: the refresh token never
+// leaves the library, not in errors either). It edits the *autherr.Error
+// in err, made fresh for this failure.
+func withoutSecrets(err error, secrets ...string) error {
+	var ae *autherr.Error
+	if !errors.As(err, &ae) {
+		return err
+	}
+	for _, sec := range secrets {
+		if sec == "" {
+			continue
+		}
+		ae.Message = strings.ReplaceAll(ae.Message, sec, "[token]")
+		ae.Errcode = strings.ReplaceAll(ae.Errcode, sec, "[token]")
+	}
+	return err
 }
 
 // unreachable reports the codes that mean the server cannot be talked to

@@ -236,7 +236,7 @@ func (c *Client) refreshWithRetry(ctx context.Context, s *Session) (*oauth2.Toke
 		// An expired token makes x/oauth2 refresh at once.
 		tok, err := conf.TokenSource(tctx, &oauth2.Token{RefreshToken: s.RefreshToken}).Token()
 		if err != nil {
-			err = tokenError(op, tctx, err, autherr.TokenExchangeFailed)
+			err = withoutSecrets(tokenError(op, tctx, err, autherr.TokenExchangeFailed), s.RefreshToken, s.AccessToken)
 		}
 		cancel()
 		if err == nil {
@@ -263,6 +263,9 @@ func (c *Client) refreshWithRetry(ctx context.Context, s *Session) (*oauth2.Toke
 			if ae.RetryAfter > 0 {
 				d = ae.RetryAfter
 			}
+		case redirectRefused(ae):
+			// The same endpoint would redirect again; nothing went there.
+			return nil, err
 		case (ae.Code == autherr.Network || ae.Code == autherr.Timeout) && neverSent(ae):
 			// Nothing reached the server: safe to try again.
 		case ae.Code == autherr.Network || ae.Code == autherr.Timeout:

@@ -45,6 +45,13 @@ const (
 	DeviceCodeExpired Code = "device_code_expired"
 )
 
+// ReasonRedirectRefused is Details["reason"] of the Network error of a
+// request that carries a secret (a token, a code, a registration) and was
+// answered with a redirect that mxauth did not follow: natively one to
+// another origin (package auth's redirect policy), in the browser any
+// (wasm/browser's fetch sends such requests with redirect "manual").
+const ReasonRedirectRefused = "redirect_refused"
+
 // Error is the one error type of mxauth. Code is always set; the other
 // fields are set where they are known.
 type Error struct {

@@ -3,6 +3,7 @@ package room
 import (
 	"context"
 	"errors"
+	"strings"
 )
 
 // Request is one HTTP request of this package.
@@ -17,6 +18,27 @@ type Request struct {
 	// fails with an error wrapping ErrBodyTooLarge. Zero means
 	// DefaultMaxBytes.
 	MaxBytes int64
+}
+
+// CarriesSecret reports whether the request carries a secret: any method
+// but GET and HEAD (a code, a verifier, a refresh or access token in the
+// body, a client registration), or an Authorization header. Such a request
+// must never follow a redirect to another origin, where a 307/308 would
+// replay it (DESIGN.md, "Bind what a server says to who it is"); it is the
+// rule of package auth's native redirect policy, and the browser's Fetch
+// follows no redirect at all for it.
+func (r Request) CarriesSecret() bool {
+	switch strings.ToUpper(r.Method) {
+	case "", "GET", "HEAD":
+	default:
+		return true
+	}
+	for k, v := range r.Header {
+		if strings.EqualFold(k, "Authorization") && v != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Response is a fully read answer.

@@ -22,16 +22,20 @@ type controlFault struct {
 	Malformed    bool   `json:"malformed"`
 	Drop         bool   `json:"drop"`
 	Percent      int    `json:"percent"`
+	Redirect     string `json:"redirect"`
 }
 
 // control answers the control plane:
 //
 //	GET    /_sandbox/log      the request log as JSON
 //	DELETE /_sandbox/log      empty the log
-//	POST   /_sandbox/faults   add a fault: {"path","method","count","latencyMs","status","retryAfterMs","malformed","drop","percent"}
+//	POST   /_sandbox/faults   add a fault: {"path","method","count","latencyMs","status","retryAfterMs","malformed","drop","percent","redirect"}
 //	DELETE /_sandbox/faults   remove every fault
 //	POST   /_sandbox/off      {"key": "cors-well-known", "off": true}
 //	POST   /_sandbox/device   answer a device code: {"userCode": "…", "user": "alice", "allow": true}
+//	GET    /_sandbox/tokens   every access and refresh token issued so far
+//	                          (IssuedTokens), for tests that assert a token
+//	                          never shows where it must not
 func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	w.Header().Set("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")
@@ -43,7 +47,7 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
 	}
 	switch r.Method + " " + r.URL.Path[len(controlPrefix)-1:] {
-	case "OPTIONS /log", "OPTIONS /faults", "OPTIONS /off", "OPTIONS /device":
+	case "OPTIONS /log", "OPTIONS /faults", "OPTIONS /off", "OPTIONS /device", "OPTIONS /tokens":
 		w.WriteHeader(http.StatusNoContent)
 	case "GET /log":
 		log := s.Log()
@@ -51,6 +55,8 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 			log = []Request{}
 		}
 		_ = json.NewEncoder(w).Encode(log)
+	case "GET /tokens":
+		_ = json.NewEncoder(w).Encode(s.IssuedTokens())
 	case "DELETE /log":
 		s.ResetLog()
 		_, _ = w.Write([]byte("{}"))
@@ -61,7 +67,8 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.SetFault(Fault{Path: f.Path, Method: f.Method, Count: f.Count, Latency: time.Duration(f.LatencyMs) * time.Millisecond,
-			Status: f.Status, RetryAfterMs: f.RetryAfterMs, Malformed: f.Malformed, Drop: f.Drop, Percent: f.Percent})
+			Status: f.Status, RetryAfterMs: f.RetryAfterMs, Malformed: f.Malformed, Drop: f.Drop, Percent: f.Percent,
+			Redirect: f.Redirect})
 		_, _ = w.Write([]byte("{}"))
 	case "DELETE /faults":
 		s.ClearFaults()

@@ -70,3 +70,24 @@ func TestControlPlane(t *testing.T) {
 		t.Errorf("control plane served without Control: %d", resp.StatusCode)
 	}
 }
+
+// TestControlTokens: /_sandbox/tokens lists every token issued, so a
+// browser test can look for them where they must not be.
+func TestControlTokens(t *testing.T) {
+	s := newSandbox(t, Config{Control: true})
+	tok, err := s.IssueTokens("alice", "DEVICEID01", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := do(t, "GET", s.URL()+"/_sandbox/tokens", nil, "")
+	var got Issued
+	if err := json.Unmarshal(r.body, &got); err != nil {
+		t.Fatalf("%d %s: %v", r.status, r.body, err)
+	}
+	if len(got.Access) != 1 || got.Access[0] != tok.AccessToken || len(got.Refresh) != 1 || got.Refresh[0] != tok.RefreshToken {
+		t.Errorf("got %+v, want the one pair %s / %s", got, tok.AccessToken, tok.RefreshToken)
+	}
+	if r := do(t, "GET", newSandbox(t, Config{}).URL()+"/_sandbox/tokens", nil, ""); r.status != 404 {
+		t.Errorf("without Control: got %d, want 404", r.status)
+	}
+}

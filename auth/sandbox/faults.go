@@ -42,6 +42,12 @@ type Fault struct {
 	// Drop does the work (the route runs and its effects stay), then never
 	// delivers the response: the connection is hijacked and closed.
 	Drop bool
+	// Redirect answers with Status (307 when Status is 0 or not a redirect
+	// status) and Location: Redirect, without running the route: a server
+	// that sends a token, refresh or revocation request elsewhere, to test
+	// that a client never follows with the secret. It carries the CORS
+	// headers like every answer, so a browser sees the redirect itself.
+	Redirect string
 	// Percent, between 1 and 99, hits only that share of matching requests,
 	// decided by a PRNG seeded with Config.FaultSeed; 0 or 100 hits all.
 	Percent int
@@ -137,6 +143,15 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, ne
 			return func() { panic(http.ErrAbortHandler) }
 		}
 		return func() { _ = conn.Close() }
+	case f.Redirect != "":
+		code := f.Status
+		switch code {
+		case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		default:
+			code = http.StatusTemporaryRedirect
+		}
+		w.Header().Set("Location", f.Redirect)
+		w.WriteHeader(code)
 	case f.Status == http.StatusTooManyRequests:
 		extra := map[string]any{}
 		if f.RetryAfterMs > 0 {

@@ -69,6 +69,39 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+// TestFaultRedirect: a redirect fault answers its status (307 by default)
+// with the Location and the CORS headers, and the route does not run: a
+// refresh redirected this way rotates nothing.
+func TestFaultRedirect(t *testing.T) {
+	s := newSandbox(t, Config{})
+	const to = "http://127.0.0.1:9/elsewhere"
+	tests := []struct {
+		name   string
+		status int
+		want   int
+	}{
+		{"default", 0, 307},
+		{"308", 308, 308},
+		{"not a redirect status", 500, 307},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s.ClearFaults()
+			s.SetFault(Fault{Path: "/oauth2/token", Method: "POST", Status: tc.status, Redirect: to})
+			r := do(t, "POST", s.URL()+"/oauth2/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"mar_x"}}, "")
+			if r.status != tc.want || r.header.Get("Location") != to {
+				t.Errorf("got %d to %q, want %d to %q", r.status, r.header.Get("Location"), tc.want, to)
+			}
+			if r.header.Get("Access-Control-Allow-Origin") != "*" {
+				t.Errorf("got no CORS on the redirect; a browser would see a network error instead")
+			}
+			if len(r.body) != 0 {
+				t.Errorf("got body %q, want none (the route must not run)", r.body)
+			}
+		})
+	}
+}
+
 func TestFaultCountAndPercent(t *testing.T) {
 	s := newSandbox(t, Config{})
 	s.SetFault(Fault{Path: "/_matrix/client/versions", Status: 503, Count: 2})

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -218,6 +219,31 @@ func (s *Server) newTokenPairLocked(sess *session) (*accessToken, *refreshToken)
 	s.access[at.value] = at
 	s.refresh[rt.value] = rt
 	return at, rt
+}
+
+// Issued lists the token values the server has issued, revoked and
+// spent ones included.
+type Issued struct {
+	Access  []string `json:"access"`
+	Refresh []string `json:"refresh"`
+}
+
+// IssuedTokens returns every access and refresh token issued so far, sorted:
+// for tests that check a token never appears where it must not (an event,
+// a page, another origin).
+func (s *Server) IssuedTokens() Issued {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := Issued{Access: make([]string, 0, len(s.access)), Refresh: make([]string, 0, len(s.refresh))}
+	for v := range s.access {
+		out.Access = append(out.Access, v)
+	}
+	for v := range s.refresh {
+		out.Refresh = append(out.Refresh, v)
+	}
+	slices.Sort(out.Access)
+	slices.Sort(out.Refresh)
+	return out
 }
 
 // RegisterClient registers a public client (token_endpoint_auth_method

@@ -72,6 +72,9 @@ func TestJS(t *testing.T) {
 //	/trickle?id=X  200 and a few bytes, then stalls; records X likewise
 //	/aborted?id=X  200 once X was recorded (waits up to 5 s), else 404
 //	/redirect      302 to /echo
+//	/redirect307?id=X&status=NNN  NNN (default 307) to /record?id=X
+//	/record?id=X   records X, then as /echo
+//	/seen?id=X     200 "yes" when X was recorded, else 404, at once
 //
 // It refuses (400) requests carrying an x-* header, so a Fetch that adds
 // one fails even where a test forgets to compare headers.
@@ -164,6 +167,25 @@ func (e *echo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	case r.URL.Path == "/redirect":
 		http.Redirect(w, r, "/echo", http.StatusFound)
+	case r.URL.Path == "/redirect307":
+		code, _ := strconv.Atoi(r.URL.Query().Get("status"))
+		if code == 0 {
+			code = http.StatusTemporaryRedirect
+		}
+		http.Redirect(w, r, "/record?id="+id, code)
+	case r.URL.Path == "/record":
+		e.markGone("record:" + id)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"recorded":true}`)
+	case r.URL.Path == "/seen":
+		e.mu.Lock()
+		seen := e.gone["record:"+id]
+		e.mu.Unlock()
+		if !seen {
+			http.Error(w, "no", http.StatusNotFound)
+			return
+		}
+		io.WriteString(w, "yes")
 	default:
 		http.NotFound(w, r)
 	}

@@ -30,8 +30,21 @@ const corsHint = "no answer could be read; the usual cause is a missing CORS hea
 // sends exactly req.Header and nothing of its own, since any other
 // request header makes the browser send a CORS preflight first (DESIGN.md,
 // house style); with credentials "omit", because Matrix authenticates by
-// bearer token and homeservers never allow credentialed CORS; and redirect
-// "follow".
+// bearer token and homeservers never allow credentialed CORS.
+//
+// A request that carries a secret (room.Request.CarriesSecret: any method
+// but GET and HEAD, or an Authorization header: the token exchange and
+// refresh of x/oauth2, revocation, client registration, every Bearer
+// request) is sent with redirect "manual" and follows no redirect: a
+// 307/308 would replay its body or header to wherever the server points,
+// and fetch runs no Go redirect policy, so package auth's native one
+// (auth/fetch.go) cannot. The redirect answer (an "opaqueredirect"
+// response with status 0 in a browser, the 3xx itself under Node) becomes
+// network with details.reason "redirect_refused"; nothing is sent to its
+// target. So the native hop limit holds with room to spare: zero hops.
+// Public GETs follow redirects inside fetch (at most 20, the Fetch
+// standard's limit; a script cannot count them, and they carry nothing
+// secret).
 //
 // An AbortController tied to ctx cancels the request and the body read:
 // when ctx ends, Fetch returns at once with timeout (deadline) or network
@@ -81,7 +94,12 @@ func Fetch(ctx context.Context, req room.Request) (resp *room.Response, err erro
 	init.Set("method", method)
 	init.Set("headers", headers)
 	init.Set("credentials", "omit")
-	init.Set("redirect", "follow")
+	secret := req.CarriesSecret()
+	if secret {
+		init.Set("redirect", "manual")
+	} else {
+		init.Set("redirect", "follow")
+	}
 	init.Set("signal", controller.Get("signal"))
 	if req.Body != nil {
 		body := global.Get("Uint8Array").New(len(req.Body))
@@ -93,6 +111,12 @@ func Fetch(ctx context.Context, req room.Request) (resp *room.Response, err erro
 	if err != nil {
 		return nil, fetchError(ctx, req.URL, err)
 	}
+	if secret && refusedRedirect(r) {
+		abort() // a 3xx body under Node is not read
+		return nil, &autherr.Error{Code: autherr.Network, Op: opFetch,
+			Details: map[string]string{"reason": autherr.ReasonRedirectRefused, "url": clip(req.URL, 200)},
+			Err:     fmt.Errorf("%s answered a %s request with a redirect; a request that carries a secret follows none", clip(req.URL, 200), method)}
+	}
 	out := &room.Response{Status: r.Get("status").Int(), Header: readHeaders(r.Get("headers"))}
 	out.Body, err = readBody(ctx, r, limit, out.Header["content-length"], abort)
 	if err != nil {
@@ -103,6 +127,21 @@ func Fetch(ctx context.Context, req room.Request) (resp *room.Response, err erro
 		return nil, fetchError(ctx, req.URL, err)
 	}
 	return out, nil
+}
+
+// refusedRedirect reports whether r answers a redirect: "opaqueredirect"
+// with status 0 is what browsers give scripts for redirect "manual"
+// (Fetch standard, "opaque-redirect filtered response"); Node's undici
+// gives the 3xx itself.
+func refusedRedirect(r js.Value) bool {
+	if r.Get("type").String() == "opaqueredirect" {
+		return true
+	}
+	switch r.Get("status").Int() {
+	case 0, 301, 302, 303, 307, 308:
+		return true
+	}
+	return false
 }
 
 // fetchError classifies a failed fetch or body read.

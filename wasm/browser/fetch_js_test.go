@@ -155,6 +155,66 @@ func TestFetchFollowsRedirects(t *testing.T) {
 	}
 }
 
+// TestFetchRefusesRedirectsWithSecrets: a request that carries a secret
+// (a POST body, an Authorization header) follows no redirect, 301 to 308:
+// the target receives nothing, and the error is network with reason
+// redirect_refused. A public GET still follows (TestFetchFollowsRedirects
+// and the "public GET" row here).
+func TestFetchRefusesRedirectsWithSecrets(t *testing.T) {
+	base := env(t, "MXAUTH_TEST_ECHO")
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	bearer := map[string]string{"Authorization": "Bearer mat_SECRET"}
+	tests := []struct {
+		name    string
+		method  string
+		header  map[string]string
+		body    string
+		status  int
+		refused bool
+	}{
+		{name: "refresh POST, 307", method: "POST", header: form, body: "grant_type=refresh_token&refresh_token=mar_SECRET", status: 307, refused: true},
+		{name: "revocation POST, 308", method: "POST", header: form, body: "token=mar_SECRET", status: 308, refused: true},
+		{name: "registration POST, 302", method: "POST", header: map[string]string{"Content-Type": "application/json"}, body: "{}", status: 302, refused: true},
+		{name: "Bearer GET, 301", method: "GET", header: bearer, status: 301, refused: true},
+		{name: "Bearer GET, 303", method: "GET", header: bearer, status: 303, refused: true},
+		{name: "lower-case authorization", method: "GET", header: map[string]string{"authorization": "Bearer mat_SECRET"}, status: 307, refused: true},
+		{name: "public GET, 307", method: "GET", status: 307, refused: false},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := "secret-" + strconv.Itoa(i)
+			req := room.Request{Method: tt.method, Header: tt.header,
+				URL: base + "/redirect307?id=" + id + "&status=" + strconv.Itoa(tt.status)}
+			if tt.body != "" {
+				req.Body = []byte(tt.body)
+			}
+			resp, err := Fetch(context.Background(), req)
+			seen, serr := Fetch(context.Background(), room.Request{URL: base + "/seen?id=" + id})
+			if serr != nil {
+				t.Fatalf("asking the echo server: %v", serr)
+			}
+			if !tt.refused {
+				if err != nil || resp.Status != 200 || seen.Status != 200 {
+					t.Fatalf("got %v, %v (target saw it: %v); want the redirect followed", resp, err, seen.Status == 200)
+				}
+				return
+			}
+			var ae *autherr.Error
+			if !errors.As(err, &ae) || ae.Code != autherr.Network || ae.Details["reason"] != autherr.ReasonRedirectRefused {
+				t.Fatalf("got %v, %v; want network with reason %s", resp, err, autherr.ReasonRedirectRefused)
+			}
+			if seen.Status != 404 {
+				t.Errorf("the redirect's target received the request")
+			}
+			for _, secret := range []string{"mar_SECRET", "mat_SECRET"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("the error %q holds the secret", err)
+				}
+			}
+		})
+	}
+}
+
 func TestFetchSizeLimit(t *testing.T) {
 	base := env(t, "MXAUTH_TEST_ECHO")
 	tests := []struct {

@@ -13,11 +13,14 @@ import (
 // wasm/browser/fetchhttp under Node against a sandbox homeserver this
 // native process starts, in AutoApprove mode (alice), since WebAssembly
 // cannot listen. The URL reaches the wasm tests as MXAUTH_TEST_SANDBOX.
+// Its control plane is on: the tests list the tokens it issued.
 func TestJS(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the wasm tests; skipped in -short")
 	}
-	sb, err := sandbox.New(sandbox.Config{AutoApprove: "alice"})
+	// Control: the tests read /_sandbox/tokens to look for the real token
+	// values where a page could see them.
+	sb, err := sandbox.New(sandbox.Config{AutoApprove: "alice", Control: true})
 	if err != nil {
 		t.Fatalf("sandbox: %v", err)
 	}

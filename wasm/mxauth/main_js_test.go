@@ -7,8 +7,10 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall/js"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"github.com/mxauth/mxauth/auth"
+	"github.com/mxauth/mxauth/auth/room"
 	"github.com/mxauth/mxauth/auth/sandbox"
 	"github.com/mxauth/mxauth/wasm/browser"
 	"github.com/mxauth/mxauth/wasm/browser/store"
@@ -172,6 +175,43 @@ func loginOpts(server any) js.Value {
 		"client", obj("name", "mxauth wasm test", "uri", testClientURI, "contacts", js.ValueOf([]any{"ops@app.example.org"})))
 }
 
+// issuedTokens lists every access and refresh token the sandbox issued
+// so far (its control plane, /_sandbox/tokens).
+func issuedTokens(t *testing.T, base string) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := browser.Fetch(ctx, room.Request{URL: base + "/_sandbox/tokens"})
+	if err != nil || resp.Status != 200 {
+		t.Fatalf("tokens: %v %v", resp, err)
+	}
+	var got sandbox.Issued
+	if err := json.Unmarshal(resp.Body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Access) == 0 || len(got.Refresh) == 0 {
+		t.Fatalf("the sandbox issued no tokens yet: %s", resp.Body)
+	}
+	return append(got.Access, got.Refresh...)
+}
+
+// noToken fails when JSON.stringify(v) holds any of tokens, or names a
+// field a page must not get (CONTRACT.md Session: never a token).
+func noToken(t *testing.T, what string, v js.Value, tokens []string) {
+	t.Helper()
+	j := jsonOf(v)
+	for _, tok := range tokens {
+		if strings.Contains(j, tok) {
+			t.Errorf("%s holds the token %s…: %s", what, tok[:8], j)
+		}
+	}
+	for _, field := range []string{"accessToken", "refreshToken", "tokenEndpoint", "revocationEndpoint"} {
+		if strings.Contains(j, `"`+field+`"`) {
+			t.Errorf("%s has the field %s: %s", what, field, j)
+		}
+	}
+}
+
 func TestHandshake(t *testing.T) {
 	const name = "__mxauthTestReady"
 	global := js.Global()
@@ -229,7 +269,8 @@ func TestLogin(t *testing.T) {
 
 	s := must(t, "completeLogin", api.Call("completeLogin", cb))
 	user := s.Get("userId").String()
-	if !strings.HasPrefix(user, "@alice:") || s.Get("accessToken").String() == "" {
+	if !strings.HasPrefix(user, "@alice:") || s.Get("deviceId").String() == "" || s.Get("expiresAt").Int() == 0 ||
+		!strings.HasPrefix(s.Get("accountUrl").String(), base) {
 		t.Fatalf("session = %s", jsonOf(s))
 	}
 	if ev := sessions.next(t, "login session"); ev.Get("type").String() != "session" || ev.Get("detail").Get("userId").String() != user {
@@ -243,17 +284,27 @@ func TestLogin(t *testing.T) {
 		t.Errorf("session() = %s", jsonOf(got))
 	}
 	tok := must(t, "accessToken", api.Call("accessToken"))
-	if tok.String() != s.Get("accessToken").String() {
-		t.Errorf("accessToken() = %q, want the session's", tok.String())
+	if !strings.HasPrefix(tok.String(), "mat_") {
+		t.Errorf("accessToken() = %q, want the sandbox's access token", tok.String())
 	}
 	// Asking for more validity than the token has refreshes it.
 	fresh := must(t, "accessToken refresh", api.Call("accessToken", obj("minValidityMs", 24*3600*1000)))
 	if fresh.String() == "" || fresh.String() == tok.String() {
 		t.Errorf("refresh gave %q (old %q), want a new token", fresh.String(), tok.String())
 	}
-	if ev := sessions.next(t, "refresh session"); ev.Get("detail").Get("accessToken").String() != fresh.String() {
-		t.Errorf("refresh event = %s", jsonOf(ev))
+	if ev := sessions.next(t, "refresh session"); ev.Get("detail").Get("expiresAt").Int() <= s.Get("expiresAt").Int() {
+		t.Errorf("refresh event = %s, want a later expiresAt than %d", jsonOf(ev), s.Get("expiresAt").Int())
 	}
+	// Issue 12: what a page sees of a session holds no token: not the
+	// one completeLogin resolved to, not session(), not any event.
+	issued := issuedTokens(t, base)
+	noToken(t, "completeLogin's session", s, issued)
+	noToken(t, "session()", must(t, "session", api.Call("session")), issued)
+	sessions.mu.Lock()
+	for i, ev := range sessions.got {
+		noToken(t, "session event "+strconv.Itoa(i), ev, issued)
+	}
+	sessions.mu.Unlock()
 
 	acct := must(t, "accountUrl", api.Call("accountUrl", obj("action", "org.matrix.sessions_list")))
 	if acct.Type() != js.TypeString || !strings.Contains(acct.String(), "action=") {
@@ -382,17 +433,17 @@ func newGCMSealer() *gcmSealer {
 	return &gcmSealer{a}
 }
 
-func (g *gcmSealer) Seal(_ context.Context, p []byte) ([]byte, error) {
+func (g *gcmSealer) Seal(_ context.Context, p, ad []byte) ([]byte, error) {
 	iv := make([]byte, 12)
 	rand.Read(iv)
-	return g.aead.Seal(iv, iv, p, nil), nil
+	return g.aead.Seal(iv, iv, p, ad), nil
 }
 
-func (g *gcmSealer) Open(_ context.Context, s []byte) ([]byte, error) {
+func (g *gcmSealer) Open(_ context.Context, s, ad []byte) ([]byte, error) {
 	if len(s) < 12 {
 		return nil, errors.New("short")
 	}
-	return g.aead.Open(nil, s[:12], s[12:], nil)
+	return g.aead.Open(nil, s[:12], s[12:], ad)
 }
 
 // TestTabs runs two "tabs" over one backing store (IndexedDB's stand-in),
@@ -418,15 +469,19 @@ func TestTabs(t *testing.T) {
 		t.Errorf("tab two's login event = %s", jsonOf(ev))
 	}
 	// Tab two got the access token by broadcast: no refresh needed.
-	if tok := must(t, "tab two accessToken", two.Call("accessToken")); tok.String() != s.Get("accessToken").String() {
-		t.Errorf("tab two's token %q, want tab one's %q", tok.String(), s.Get("accessToken").String())
+	first := must(t, "tab one accessToken", one.Call("accessToken")).String()
+	if tok := must(t, "tab two accessToken", two.Call("accessToken")); tok.String() != first {
+		t.Errorf("tab two's token %q, want tab one's %q", tok.String(), first)
 	}
-	// The access token is nowhere in the backing store.
+	// No token is anywhere in the backing store in plain text.
+	issued := issuedTokens(t, base)
 	keys, _ := backing.Keys(context.Background(), "")
 	for _, k := range keys {
 		v, _ := backing.Get(context.Background(), k)
-		if strings.Contains(string(v), s.Get("accessToken").String()) || strings.Contains(string(v), s.Get("refreshToken").String()) {
-			t.Errorf("store key %s holds a token in plain text", k)
+		for _, tok := range issued {
+			if strings.Contains(string(v), tok) {
+				t.Errorf("store key %s holds a token in plain text", k)
+			}
 		}
 	}
 
@@ -434,10 +489,16 @@ func TestTabs(t *testing.T) {
 	fresh := must(t, "tab one refresh", one.Call("accessToken", obj("minValidityMs", 24*3600*1000))).String()
 	for {
 		ev = seen.next(t, "refresh in the other tab")
-		if ev.Get("detail").Get("accessToken").String() == fresh {
+		if d := ev.Get("detail"); !d.IsNull() && d.Get("expiresAt").Int() > s.Get("expiresAt").Int() {
 			break
 		}
 	}
+	issued = issuedTokens(t, base)
+	seen.mu.Lock()
+	for i, ev := range seen.got {
+		noToken(t, "tab two's session event "+strconv.Itoa(i), ev, issued)
+	}
+	seen.mu.Unlock()
 	if tok := must(t, "tab two accessToken after refresh", two.Call("accessToken")); tok.String() != fresh {
 		t.Errorf("tab two's token %q, want the rotated %q", tok.String(), fresh)
 	}
@@ -451,5 +512,79 @@ func TestTabs(t *testing.T) {
 	}
 	if got := must(t, "tab two session", two.Call("session")); !got.IsNull() {
 		t.Errorf("tab two still has %s", jsonOf(got))
+	}
+}
+
+// control sends a request to the sandbox's control plane.
+func control(t *testing.T, base, method, path string, body any) []byte {
+	t.Helper()
+	req := room.Request{Method: method, URL: base + "/_sandbox/" + path}
+	if body != nil {
+		b, _ := json.Marshal(body)
+		req.Body, req.Header = b, map[string]string{"Content-Type": "application/json"}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := browser.Fetch(ctx, req)
+	if err != nil || resp.Status != 200 {
+		t.Fatalf("control %s %s: %v %v", method, path, resp, err)
+	}
+	return resp.Body
+}
+
+// TestRedirectedSecrets (issue 12): a token endpoint that answers a refresh
+// with a 307, and a revocation endpoint that answers logout with one, get
+// a network error with reason redirect_refused; nothing reaches the
+// redirect's target. The refresh keeps the session; logout still forgets
+// it and says the revocation failed.
+func TestRedirectedSecrets(t *testing.T) {
+	base := sandboxURL(t)
+	_, api := newTestAPI(t, config{})
+	info := must(t, "discover", api.Call("discover", base))
+	start := must(t, "startLogin", api.Call("startLogin", loginOpts(info)))
+	must(t, "completeLogin", api.Call("completeLogin", callbackURL(t, start.Get("url").String())))
+	path := func(endpoint string) string {
+		u := info.Get("oauth").Get(endpoint).String()
+		return strings.TrimPrefix(u, base)
+	}
+	t.Cleanup(func() { control(t, base, "DELETE", "faults", nil) })
+	control(t, base, "DELETE", "log", nil)
+
+	control(t, base, "POST", "faults", map[string]any{"path": path("tokenEndpoint"), "method": "POST", "redirect": base + "/stolen/token"})
+	e := rejection(t, "refresh redirected", api.Call("accessToken", obj("minValidityMs", 24*3600*1000)), "network")
+	if e.Get("details").Get("reason").String() != "redirect_refused" {
+		t.Errorf("refresh redirected: details %s, want reason redirect_refused", jsonOf(e.Get("details")))
+	}
+	if s := must(t, "session after the refused refresh", api.Call("session")); s.IsNull() {
+		t.Errorf("a refused redirect ended the session")
+	}
+
+	control(t, base, "DELETE", "faults", nil)
+	control(t, base, "POST", "faults", map[string]any{"path": path("revocationEndpoint"), "method": "POST", "redirect": base + "/stolen/revoke"})
+	e = rejection(t, "logout redirected", api.Call("logout"), "network")
+	d := e.Get("details")
+	if d.Get("reason").String() != "redirect_refused" || d.Get("sessionForgotten").String() != "true" || d.Get("refreshToken").String() != "failed" {
+		t.Errorf("logout redirected: details %s, want reason redirect_refused, sessionForgotten, refreshToken failed", jsonOf(d))
+	}
+	if s := must(t, "session after logout", api.Call("session")); !s.IsNull() {
+		t.Errorf("session() after logout = %s", jsonOf(s))
+	}
+
+	var log []sandbox.Request
+	if err := json.Unmarshal(control(t, base, "GET", "log", nil), &log); err != nil {
+		t.Fatal(err)
+	}
+	posts := map[string]int{}
+	for _, r := range log {
+		if strings.HasPrefix(r.Path, "/stolen/") {
+			t.Errorf("the redirect's target got %s %s", r.Method, r.Path)
+		}
+		if r.Method == "POST" {
+			posts[r.Path]++
+		}
+	}
+	// One refresh POST: a refused redirect is not retried.
+	if posts[path("tokenEndpoint")] != 1 {
+		t.Errorf("token endpoint POSTs %d, want 1 (log %v)", posts[path("tokenEndpoint")], posts)
 	}
 }

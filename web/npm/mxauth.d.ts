@@ -45,13 +45,27 @@ export interface ServerInfo {
   };
 }
 
+/**
+ * A session as the page sees it: never a token. `accessToken()` is the one
+ * way to the access token; the refresh token never leaves the library (not
+ * in `session()`, events, errors or DOM events), since any script on the
+ * page can read those.
+ */
 export interface Session {
   userId: string; deviceId: string; serverName: string; baseUrl: string;
   issuer: string; clientId: string; scope: string[];
-  accessToken: string; refreshToken?: string;
-  /** Milliseconds since the epoch. */
+  /** When the current access token expires, in milliseconds since the epoch. */
   expiresAt?: number;
+  /** The account management page, when the server has one. */
+  accountUrl?: string;
   idTokenClaims?: Record<string, unknown>;
+  /** Beyond the contract: the lifetime the server granted the access token (ms). */
+  lifetimeMs?: number;
+  /** Beyond the contract: the server's account management URI and the actions it lists. */
+  accountManagementUri?: string;
+  accountManagementActions?: string[];
+  /** Beyond the contract: a loopback server reached over plain http. */
+  insecure?: boolean;
 }
 
 export interface RoomSummary {

@@ -22,8 +22,11 @@ const maxResponse = 8 << 20
 // itself off under Node (go.dev/issue/57613), where the tests run; with
 // this one the tests exercise the code pages run. It sends only the
 // request headers in sentHeaders and nothing of its own (no User-Agent, no
-// custom header: those force CORS preflights), omits credentials, and
-// follows redirects in fetch.
+// custom header: those force CORS preflights) and omits credentials. A
+// request that carries a secret (x/oauth2's code exchange and refresh, a
+// revocation, a Bearer request) follows no redirect: browser.Fetch fails
+// it with network, details.reason "redirect_refused"; public GETs follow in
+// fetch.
 type Transport struct{}
 
 // sentHeaders are the request headers Transport passes on: the bearer

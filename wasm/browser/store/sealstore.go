@@ -14,11 +14,13 @@ import (
 	"github.com/mxauth/mxauth/auth"
 )
 
-// Sealer encrypts values at rest. The browser's is AES-GCM under a
-// non-extractable WebCrypto key (WebCryptoSealer); tests inject a Go one.
+// Sealer encrypts values at rest, authenticating ad (associated data) with
+// them: Open fails unless given the ad Seal was given. A nil ad is none.
+// The browser's is AES-GCM under a non-extractable WebCrypto key
+// (WebCryptoSealer); tests inject a Go one.
 type Sealer interface {
-	Seal(ctx context.Context, plain []byte) ([]byte, error)
-	Open(ctx context.Context, sealed []byte) ([]byte, error)
+	Seal(ctx context.Context, plain, ad []byte) ([]byte, error)
+	Open(ctx context.Context, sealed, ad []byte) ([]byte, error)
 }
 
 // Store keys whose values SessionStore seals: sessions (the refresh token)
@@ -31,8 +33,44 @@ const (
 )
 
 // sealedMagic starts every sealed value, so a plain value left by an older
-// build is recognised and never handed to the Sealer.
-var sealedMagic = []byte("mxseal1:")
+// build is recognised and never handed to the Sealer. Values of version 2
+// are sealed with their store key as associated data (keyAD), so a value
+// copied to another key does not open there: a pending login cannot be
+// replayed as another, nor one session's record stand in for another's.
+var sealedMagic = []byte("mxseal2:")
+
+// legacyMagic starts values sealed by older builds, with no associated
+// data. They are still read, once: a value that opens and names its own
+// key (namesKey) is sealed again as version 2 in place, so an upgrade never
+// signs anyone out; one that names another key was moved, and reads as
+// missing.
+var legacyMagic = []byte("mxseal1:")
+
+// keyAD is the associated data of the value at key.
+func keyAD(key string) []byte { return []byte("mxauth store key\n" + key) }
+
+// namesKey reports whether plain, a legacy value read at key, belongs
+// there: a session's key is the ID of its issuer, user and device
+// (auth.Session.ID), a pending login's is its state.
+func namesKey(key string, plain []byte) bool {
+	switch {
+	case strings.HasPrefix(key, sessionPrefix):
+		var s auth.Session
+		if err := json.Unmarshal(plain, &s); err != nil {
+			return false
+		}
+		return sessionPrefix+s.ID() == key
+	case strings.HasPrefix(key, pendingPrefix):
+		var p struct {
+			State string `json:"state"`
+		}
+		if err := json.Unmarshal(plain, &p); err != nil {
+			return false
+		}
+		return p.State != "" && pendingPrefix+p.State == key
+	}
+	return false
+}
 
 // Change is what one tab tells the others after it wrote or deleted a
 // session (issue 5, "Storage and tabs"): the session's key, and for a write
@@ -94,18 +132,34 @@ func sealed(key string) bool {
 }
 
 // Get reads key, opening sealed values. A value that no longer opens (the
-// key in IndexedDB was cleared) is deleted and reads as missing: the person
-// signs in again rather than being stuck.
+// key in IndexedDB was cleared, or it was copied here from another key) is
+// deleted and reads as missing: the person signs in again rather than being
+// stuck. A legacy value (legacyMagic) that opens and belongs here is sealed
+// again with its key on the way.
 func (s *SessionStore) Get(ctx context.Context, key string) ([]byte, error) {
 	b, err := s.Store.Get(ctx, key)
 	if err != nil || b == nil || !sealed(key) {
 		return b, err
 	}
-	if !bytes.HasPrefix(b, sealedMagic) {
-		_ = s.Store.Delete(ctx, key)
-		return nil, nil
+	var plain []byte
+	switch {
+	case bytes.HasPrefix(b, sealedMagic):
+		plain, err = s.Sealer.Open(ctx, b[len(sealedMagic):], keyAD(key))
+	case bytes.HasPrefix(b, legacyMagic):
+		plain, err = s.Sealer.Open(ctx, b[len(legacyMagic):], nil)
+		if err == nil && !namesKey(key, plain) {
+			err = errors.New("browser: a legacy sealed value names another key")
+		}
+		if err == nil {
+			// Best effort: a failed write leaves the legacy value, which
+			// the next read migrates again.
+			if ct, serr := s.Sealer.Seal(ctx, plain, keyAD(key)); serr == nil {
+				_ = s.Store.Put(ctx, key, append(append([]byte{}, sealedMagic...), ct...))
+			}
+		}
+	default:
+		err = errors.New("browser: a value that must be sealed is not")
 	}
-	plain, err := s.Sealer.Open(ctx, b[len(sealedMagic):])
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -197,7 +251,7 @@ func (s *SessionStore) Put(ctx context.Context, key string, value []byte) error 
 		}
 		value = v
 	}
-	ct, err := s.Sealer.Seal(ctx, value)
+	ct, err := s.Sealer.Seal(ctx, value, keyAD(key))
 	if err != nil {
 		return err
 	}

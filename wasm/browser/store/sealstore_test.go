@@ -32,18 +32,18 @@ func newGCMSealer(t *testing.T) *gcmSealer {
 	return &gcmSealer{a}
 }
 
-func (g *gcmSealer) Seal(_ context.Context, plain []byte) ([]byte, error) {
+func (g *gcmSealer) Seal(_ context.Context, plain, ad []byte) ([]byte, error) {
 	iv := make([]byte, g.aead.NonceSize())
 	rand.Read(iv)
-	return g.aead.Seal(iv, iv, plain, nil), nil
+	return g.aead.Seal(iv, iv, plain, ad), nil
 }
 
-func (g *gcmSealer) Open(_ context.Context, sealed []byte) ([]byte, error) {
+func (g *gcmSealer) Open(_ context.Context, sealed, ad []byte) ([]byte, error) {
 	n := g.aead.NonceSize()
 	if len(sealed) < n {
 		return nil, errors.New("short")
 	}
-	return g.aead.Open(nil, sealed[:n], sealed[n:], nil)
+	return g.aead.Open(nil, sealed[:n], sealed[n:], ad)
 }
 
 const testSession = `{"userId":"@alice:example.org","deviceId":"DEVICEID01","accessToken":"mat_ACCESS","refreshToken":"mar_REFRESH","expiresAt":123}`
@@ -223,5 +223,120 @@ func TestSessionStoreHandoffWait(t *testing.T) {
 	}
 	if d := time.Since(start); d > 500*time.Millisecond {
 		t.Errorf("a fresh store waited %v", d)
+	}
+}
+
+// sessionAt returns a session value and the key it is stored under
+// (auth.Session.ID), as package auth writes it.
+func sessionAt(t *testing.T, user string) (string, []byte) {
+	t.Helper()
+	s := auth.Session{UserID: user, DeviceID: "DEVICEID01", Issuer: "https://auth.example.org/", RefreshToken: "mar_" + user}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "sessions/" + s.ID(), b
+}
+
+// TestSessionStoreBindsValuesToKeys (issue 12): a sealed value copied to
+// another key does not open there: it reads as missing and is removed,
+// while the original still opens.
+func TestSessionStoreBindsValuesToKeys(t *testing.T) {
+	ctx := context.Background()
+	backing := auth.NewMemoryStore()
+	s := &SessionStore{Store: backing, Sealer: newGCMSealer(t)}
+	alice, aliceValue := sessionAt(t, "@alice:example.org")
+	bob, _ := sessionAt(t, "@bob:example.org")
+	tests := []struct {
+		name     string
+		from, to string
+		value    []byte
+	}{
+		{"session to another session", alice, bob, aliceValue},
+		{"pending login to another state", "pending/STATE1", "pending/STATE2", []byte(`{"state":"STATE1","verifier":"v"}`)},
+		{"pending login to a session", "pending/STATE1", bob, []byte(`{"state":"STATE1","verifier":"v"}`)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := s.Put(ctx, tt.from, tt.value); err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := backing.Get(ctx, tt.from)
+			if !bytes.HasPrefix(raw, sealedMagic) {
+				t.Fatalf("stored %q, want the version 2 seal", raw[:8])
+			}
+			backing.Put(ctx, tt.to, raw)
+			if got, err := s.Get(ctx, tt.to); got != nil || err != nil {
+				t.Errorf("the copy at %s opened: %s, %v", tt.to, got, err)
+			}
+			if raw, _ := backing.Get(ctx, tt.to); raw != nil {
+				t.Errorf("the copy at %s was kept", tt.to)
+			}
+			if got, _ := s.Get(ctx, tt.from); got == nil {
+				t.Errorf("the original at %s no longer opens", tt.from)
+			}
+		})
+	}
+}
+
+// TestSessionStoreMigratesLegacySeal: a value an older build sealed without
+// associated data ("mxseal1:") still opens once, where it belongs, and is
+// sealed again with its key in place, so an upgrade signs nobody out. A
+// legacy value that names another key (copied there) reads as missing.
+func TestSessionStoreMigratesLegacySeal(t *testing.T) {
+	ctx := context.Background()
+	backing := auth.NewMemoryStore()
+	sealer := newGCMSealer(t)
+	s := &SessionStore{Store: backing, Sealer: sealer}
+	legacy := func(plain []byte) []byte {
+		ct, err := sealer.Seal(ctx, plain, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append([]byte("mxseal1:"), ct...)
+	}
+	alice, aliceValue := sessionAt(t, "@alice:example.org")
+	bob, _ := sessionAt(t, "@bob:example.org")
+	pending := []byte(`{"state":"STATE1","verifier":"v"}`)
+	tests := []struct {
+		name  string
+		key   string
+		value []byte
+		opens bool
+	}{
+		{"a session at its key", alice, aliceValue, true},
+		{"a pending login at its state", "pending/STATE1", pending, true},
+		{"a session copied to another's key", bob, aliceValue, false},
+		{"a pending login copied to another state", "pending/STATE2", pending, false},
+		{"a pending login without a state", "pending/STATE3", []byte(`{"verifier":"v"}`), false},
+		{"not JSON", alice, []byte("nope"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			backing.Put(ctx, tt.key, legacy(tt.value))
+			got, err := s.Get(ctx, tt.key)
+			raw, _ := backing.Get(ctx, tt.key)
+			if !tt.opens {
+				if got != nil || err != nil || raw != nil {
+					t.Errorf("got %s, %v (stored %q); want missing and removed", got, err, raw)
+				}
+				return
+			}
+			var want, have map[string]any
+			json.Unmarshal(tt.value, &want)
+			json.Unmarshal(got, &have)
+			if err != nil || have["verifier"] != want["verifier"] || have["userId"] != want["userId"] || have["refreshToken"] != want["refreshToken"] {
+				t.Fatalf("got %s, %v; want %s", got, err, tt.value)
+			}
+			if !bytes.HasPrefix(raw, sealedMagic) {
+				t.Errorf("stored %q after the read, want it sealed again as version 2", raw[:8])
+			}
+			if plain, err := sealer.Open(ctx, raw[len(sealedMagic):], keyAD(tt.key)); err != nil || !bytes.Contains(plain, []byte(`"verifier":"v"`)) && !bytes.Contains(plain, []byte("mar_@alice")) {
+				t.Errorf("the migrated value does not open with its key: %s, %v", plain, err)
+			}
+			if again, _ := s.Get(ctx, tt.key); !bytes.Equal(again, got) {
+				t.Errorf("second read %s, want %s", again, got)
+			}
+		})
 	}
 }

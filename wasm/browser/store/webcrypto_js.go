@@ -110,32 +110,38 @@ func addKey(ctx context.Context, db *idb.Database, key js.Value) error {
 	return req.Await(ctx)
 }
 
-func (w *WebCryptoSealer) algorithm(iv []byte) js.Value {
+// algorithm is AesGcmParams: the nonce, and ad as additionalData (the GCM
+// tag covers it, NIST SP 800-38D §7) when there is one.
+func (w *WebCryptoSealer) algorithm(iv, ad []byte) js.Value {
 	p := js.Global().Get("Object").New()
 	p.Set("name", "AES-GCM")
 	p.Set("iv", bytesToJS(iv))
+	if ad != nil {
+		p.Set("additionalData", bytesToJS(ad))
+	}
 	return p
 }
 
-// Seal encrypts plain: nonce || ciphertext-with-tag.
-func (w *WebCryptoSealer) Seal(ctx context.Context, plain []byte) ([]byte, error) {
+// Seal encrypts plain with ad: nonce || ciphertext-with-tag.
+func (w *WebCryptoSealer) Seal(ctx context.Context, plain, ad []byte) ([]byte, error) {
 	iv := make([]byte, gcmNonceSize)
 	if _, err := rand.Read(iv); err != nil {
 		return nil, err
 	}
-	ct, err := browser.Await(ctx, w.subtle.Call("encrypt", w.algorithm(iv), w.key, bytesToJS(plain)))
+	ct, err := browser.Await(ctx, w.subtle.Call("encrypt", w.algorithm(iv, ad), w.key, bytesToJS(plain)))
 	if err != nil {
 		return nil, err
 	}
 	return append(iv, bytesFromJS(ct)...), nil
 }
 
-// Open decrypts what Seal made; a wrong key or a changed byte fails.
-func (w *WebCryptoSealer) Open(ctx context.Context, sealed []byte) ([]byte, error) {
+// Open decrypts what Seal made with the same ad; a wrong key, another ad
+// or a changed byte fails.
+func (w *WebCryptoSealer) Open(ctx context.Context, sealed, ad []byte) ([]byte, error) {
 	if len(sealed) < gcmNonceSize+16 {
 		return nil, errors.New("browser: sealed value too short")
 	}
-	pt, err := browser.Await(ctx, w.subtle.Call("decrypt", w.algorithm(sealed[:gcmNonceSize]), w.key, bytesToJS(sealed[gcmNonceSize:])))
+	pt, err := browser.Await(ctx, w.subtle.Call("decrypt", w.algorithm(sealed[:gcmNonceSize], ad), w.key, bytesToJS(sealed[gcmNonceSize:])))
 	if err != nil {
 		return nil, err
 	}

@@ -169,7 +169,8 @@ test("four tabs, 3 s tokens, 10 % of refresh answers dropped: nobody is signed o
   await sessionShows(last, alice());
   const s = (await callMx(last, "session")).ok;
   assert.equal(s.userId, alice());
-  assert.ok(s.refreshToken, "the stored session has its refresh token");
+  // Its refresh token works: the reloaded tab holds no access token in
+  // memory (it is never stored), so this refreshes with the stored one.
   const tok = await callMx(last, "accessToken");
   assert.ok(tok.ok, `accessToken after the run: ${JSON.stringify(tok.err)}`);
   assert.equal((await whoami(tok.ok)).status, 200);

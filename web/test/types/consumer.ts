@@ -31,6 +31,17 @@ async function main(): Promise<void> {
   card.addEventListener("mxauth-error", (ev) => console.log(ev.detail.code));
   const summary: RoomSummary | null = card.summary;
   void summary;
+  if (session) {
+    const until: number | undefined = session.expiresAt;
+    const page: string | undefined = session.accountUrl;
+    void [until, page];
+    // @ts-expect-error: a page's Session never carries a token (issue 12)
+    void session.accessToken;
+    // @ts-expect-error: nor the refresh token
+    void session.refreshToken;
+    // @ts-expect-error: nor the token endpoint
+    void session.tokenEndpoint;
+  }
   // @ts-expect-error: not an error code of CONTRACT.md
   const bad: MxAuthError["code"] = "nope";
   void bad;
