@@ -168,6 +168,25 @@ func TestMixUpByClaimedIssuer(t *testing.T) {
 			t.Errorf("the store holds %v", keys)
 		}
 	})
+	t.Run("device authorization endpoint only", func(t *testing.T) {
+		resp, _ := http.Get(h.URL() + "/_matrix/client/v1/auth_metadata")
+		var meta map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&meta)
+		resp.Body.Close()
+		if meta["device_authorization_endpoint"] == nil {
+			t.Fatal("the sandbox lists no device authorization endpoint")
+		}
+		meta["device_authorization_endpoint"] = p.URL + "/oauth2/device"
+		b, _ := json.Marshal(meta)
+		p.on("/_matrix/client/v1/auth_metadata", jsonHandler(200, string(b)))
+		defer p.claimHonestIssuer(t)
+		c := loginClient(nil)
+		_, err := c.StartDeviceLogin(ctx, DeviceLoginOptions{Server: p.URL, Client: testApp})
+		e := wantCode(t, err, CodeMetadataInvalid)
+		if e.Details["field"] != "device_authorization_endpoint" {
+			t.Errorf("field %q, want device_authorization_endpoint", e.Details["field"])
+		}
+	})
 	p.noSecrets(t)
 	if n := countRequests(h, "POST", "/oauth2/registration"); n != 0 {
 		t.Errorf("H got %d registrations, want 0", n)
