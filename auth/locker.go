@@ -3,6 +3,8 @@ package auth
 import (
 	"context"
 	"sync"
+
+	"github.com/mxauth/mxauth/auth/autherr"
 )
 
 // Locker serialises work on one key (a session's refresh) across everything
@@ -47,7 +49,7 @@ func (l *MutexLocker) Lock(ctx context.Context, key string) (func(), error) {
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return nil, ctxError("lock", ctx.Err())
+			return nil, autherr.FromContext("lock", ctx.Err())
 		}
 	}
 }

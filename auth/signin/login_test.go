@@ -1,4 +1,4 @@
-package auth
+package signin
 
 import (
 	"strings"
@@ -26,7 +26,7 @@ func TestLoginScopes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := strings.Join(loginScopes(&tt.info, "DEVICEID01"), " ")
+			got := strings.Join(LoginScopes(&tt.info, "DEVICEID01"), " ")
 			if got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}

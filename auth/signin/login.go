@@ -1,4 +1,4 @@
-package auth
+package signin
 
 import (
 	"context"
@@ -11,8 +11,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"golang.org/x/oauth2"
 
 	"github.com/mxauth/mxauth/auth/autherr"
 )
@@ -93,9 +91,10 @@ type PendingLogin struct {
 	ExpiresAt   time.Time `json:"expiresAt"`
 }
 
-// pendingRecord is what the Store holds under "pending/<state>": everything
-// CompleteLogin needs, so a login survives a page reload or a restart.
-type pendingRecord struct {
+// PendingRecord is what the Store holds under "pending/<state>": everything
+// CompleteLogin needs, so a login survives a page reload or a restart. Both
+// builds read and write it; its JSON names are the stored format.
+type PendingRecord struct {
 	State           string   `json:"state"`
 	Verifier        string   `json:"verifier"`
 	Nonce           string   `json:"nonce,omitempty"`
@@ -116,12 +115,8 @@ type pendingRecord struct {
 	ExpiresAt    time.Time `json:"expiresAt"`
 }
 
-const pendingPrefix = "pending/"
-
-// StartLogin with DefaultClient.
-func StartLogin(ctx context.Context, opts LoginOptions) (*PendingLogin, error) {
-	return DefaultClient.StartLogin(ctx, opts)
-}
+// PendingPrefix is the Store key prefix of pending logins.
+const PendingPrefix = "pending/"
 
 // StartLogin begins an authorization code login with PKCE (RFC 6749 §4.1,
 // RFC 7636; spec v1.15 "Login flow"): it finds the server (unless
@@ -158,10 +153,10 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 		{"authorization_endpoint", o.AuthorizationEndpoint}, {"token_endpoint", o.TokenEndpoint},
 	} {
 		if u.val == "" {
-			return nil, metadataError(op, u.name, "missing")
+			return nil, MetadataError(op, u.name, "missing")
 		}
-		if err := checkURL(u.val, info.Insecure); err != nil {
-			return nil, metadataError(op, u.name, "%v", err)
+		if err := CheckURL(u.val, info.Insecure); err != nil {
+			return nil, MetadataError(op, u.name, "%v", err)
 		}
 	}
 	redirect, err := CanonicalRedirectURI(opts.RedirectURI)
@@ -177,7 +172,7 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 		return nil, autherr.New(autherr.InvalidInput, op, "response mode %q is not fragment or query", mode)
 	}
 	if len(o.ResponseModesSupported) > 0 && !slices.Contains(o.ResponseModesSupported, mode) {
-		return nil, metadataError(op, "response_modes_supported", "does not contain %q", mode)
+		return nil, MetadataError(op, "response_modes_supported", "does not contain %q", mode)
 	}
 	switch opts.Action {
 	case "", ActionLogin, ActionRegister:
@@ -198,7 +193,7 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 		clientID = c.ClientIDs[o.Issuer]
 	}
 	if clientID == "" {
-		if clientID, regKey, err = c.register(ctx, o, opts.Client, redirect, info.Insecure); err != nil {
+		if clientID, regKey, err = c.RegisterAt(ctx, o, opts.Client, redirect, info.Insecure); err != nil {
 			return nil, err
 		}
 	}
@@ -207,38 +202,52 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 	if err != nil {
 		return nil, err
 	}
-	scopes := loginScopes(info, deviceID)
+	scopes := LoginScopes(info, deviceID)
 	var nonce string
 	if slices.Contains(scopes, string(ScopeOpenID)) {
 		if nonce, err = c.randomString(32); err != nil {
 			return nil, err
 		}
 	}
-	verifier := oauth2.GenerateVerifier()
-	conf := oauth2Config(o, clientID, redirect, scopes)
-	params := []oauth2.AuthCodeOption{
-		oauth2.S256ChallengeOption(verifier),
+	verifier, err := newVerifier()
+	if err != nil {
+		return nil, err
+	}
+	// The authorization request (RFC 6749 §4.1.1) with PKCE (RFC 7636
+	// §4.3). The client is public: its id travels in the query.
+	q := url.Values{
+		"response_type":         {"code"},
+		"client_id":             {clientID},
+		"redirect_uri":          {redirect},
+		"scope":                 {strings.Join(scopes, " ")},
+		"state":                 {state},
+		"code_challenge":        {s256Challenge(verifier)},
+		"code_challenge_method": {"S256"},
 		// MAS answers in the query when response_mode is omitted, so it
 		// is always sent (spec notes §2.3).
-		oauth2.SetAuthURLParam("response_mode", mode),
+		"response_mode": {mode},
 	}
 	if nonce != "" {
-		params = append(params, oauth2.SetAuthURLParam("nonce", nonce))
+		q.Set("nonce", nonce)
 	}
 	if opts.Action == ActionRegister && slices.Contains(o.PromptValues, "create") {
 		// MSC2964 / OpenID Connect prompt=create: show the sign-up page.
-		params = append(params, oauth2.SetAuthURLParam("prompt", "create"))
+		q.Set("prompt", "create")
 	}
 	if hint := loginHint(opts.LoginHint); hint != "" {
-		params = append(params, oauth2.SetAuthURLParam("login_hint", hint))
+		q.Set("login_hint", hint)
 	}
 	if len(opts.UILocales) > 0 {
-		params = append(params, oauth2.SetAuthURLParam("ui_locales", strings.Join(opts.UILocales, " ")))
+		q.Set("ui_locales", strings.Join(opts.UILocales, " "))
 	}
-	authURL := conf.AuthCodeURL(state, params...)
+	sep := "?"
+	if strings.Contains(o.AuthorizationEndpoint, "?") {
+		sep = "&"
+	}
+	authURL := o.AuthorizationEndpoint + sep + q.Encode()
 
 	now := c.now()
-	rec := pendingRecord{
+	rec := PendingRecord{
 		State: state, Verifier: verifier, Nonce: nonce, DeviceID: deviceID,
 		ClientID: clientID, RegistrationKey: regKey, RedirectURI: redirect, Scopes: scopes,
 		ServerName: info.ServerName, BaseURL: info.BaseURL, Insecure: info.Insecure,
@@ -249,7 +258,7 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 		return nil, &autherr.Error{Code: autherr.Storage, Op: op, Err: err}
 	}
 	c.sweepPending(ctx)
-	if err := c.store.Put(ctx, pendingPrefix+state, b); err != nil {
+	if err := c.store.Put(ctx, PendingPrefix+state, b); err != nil {
 		return nil, storageError(op, err)
 	}
 	return &PendingLogin{URL: authURL, State: state, DeviceID: deviceID, ClientID: clientID, RedirectURI: redirect, ExpiresAt: rec.ExpiresAt}, nil
@@ -265,7 +274,7 @@ func (c *Client) pendingTTL() time.Duration {
 // sweepPending removes expired pending logins, so abandoned logins do not
 // pile up in the Store. Failures are ignored: it is housekeeping.
 func (c *Client) sweepPending(ctx context.Context) {
-	keys, err := c.store.Keys(ctx, pendingPrefix)
+	keys, err := c.store.Keys(ctx, PendingPrefix)
 	if err != nil {
 		return
 	}
@@ -275,36 +284,20 @@ func (c *Client) sweepPending(ctx context.Context) {
 		if err != nil || b == nil {
 			continue
 		}
-		var rec pendingRecord
+		var rec PendingRecord
 		if json.Unmarshal(b, &rec) != nil || now.After(rec.ExpiresAt) {
 			_ = c.store.Delete(ctx, k)
 		}
 	}
 }
 
-// oauth2Config is the x/oauth2 view of the server for one client. The
-// client is public, so its id goes in the form body and no Basic auth is
-// ever tried (AuthStyleInParams).
-func oauth2Config(o *OAuthInfo, clientID, redirect string, scopes []string) *oauth2.Config {
-	return &oauth2.Config{
-		ClientID: clientID,
-		Endpoint: oauth2.Endpoint{
-			AuthURL:   o.AuthorizationEndpoint,
-			TokenURL:  o.TokenEndpoint,
-			AuthStyle: oauth2.AuthStyleInParams,
-		},
-		RedirectURL: redirect,
-		Scopes:      scopes,
-	}
-}
-
-// loginScopes picks the Matrix scopes (MSC2967) and openid. The stable
+// LoginScopes picks the Matrix scopes (MSC2967) and openid. The stable
 // forms are used unless the server calls for the unstable ones: its
 // scopes_supported lists only the unstable api scope, or its metadata is
 // served only on the pre-v1.15 paths by a server that does not claim v1.15
 // (MAS before v1.0 knew only the unstable forms). openid is asked for only
 // when scopes_supported lists it, and then an ID token comes back.
-func loginScopes(info *ServerInfo, deviceID string) []string {
+func LoginScopes(info *ServerInfo, deviceID string) []string {
 	o := info.OAuth
 	unstable := false
 	switch {
@@ -368,13 +361,13 @@ func CanonicalRedirectURI(raw string) (string, error) {
 		return "", autherr.New(autherr.InvalidInput, op, "not a URL: %v", err)
 	}
 	if u.Scheme == "" {
-		return "", autherr.New(autherr.InvalidInput, op, "%q is not an absolute URL", clipURL(raw))
+		return "", autherr.New(autherr.InvalidInput, op, "%q is not an absolute URL", ClipURL(raw))
 	}
 	if u.Fragment != "" || strings.Contains(raw, "#") {
-		return "", autherr.New(autherr.InvalidInput, op, "%q must not have a fragment", clipURL(raw))
+		return "", autherr.New(autherr.InvalidInput, op, "%q must not have a fragment", ClipURL(raw))
 	}
 	if u.User != nil {
-		return "", autherr.New(autherr.InvalidInput, op, "%q must not carry credentials", clipURL(raw))
+		return "", autherr.New(autherr.InvalidInput, op, "%q must not carry credentials", ClipURL(raw))
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	u.Host = strings.ToLower(u.Host)

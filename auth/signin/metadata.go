@@ -1,4 +1,4 @@
-package auth
+package signin
 
 import (
 	"encoding/json"
@@ -33,8 +33,8 @@ type authMetadata struct {
 	IssParameterSupported             bool     `json:"authorization_response_iss_parameter_supported"`
 }
 
-// metadataError names the field that failed validation.
-func metadataError(op, field, format string, args ...any) *autherr.Error {
+// MetadataError names the field that failed validation.
+func MetadataError(op, field, format string, args ...any) *autherr.Error {
 	return &autherr.Error{
 		Code:    autherr.MetadataInvalid,
 		Op:      op,
@@ -87,7 +87,7 @@ func ParseAuthMetadata(body []byte, insecure bool) (*OAuthInfo, error) {
 			continue
 		}
 		if err := json.Unmarshal(v, f.dst); err != nil {
-			return nil, metadataError(op, f.name, "wrong type: %v", err)
+			return nil, MetadataError(op, f.name, "wrong type: %v", err)
 		}
 	}
 
@@ -100,7 +100,7 @@ func ParseAuthMetadata(body []byte, insecure bool) (*OAuthInfo, error) {
 	}
 	for _, r := range required {
 		if r.val == "" {
-			return nil, metadataError(op, r.name, "missing")
+			return nil, MetadataError(op, r.name, "missing")
 		}
 	}
 	o := &OAuthInfo{
@@ -136,7 +136,7 @@ func ParseAuthMetadata(body []byte, insecure bool) (*OAuthInfo, error) {
 	for _, l := range lists {
 		for _, w := range l.want {
 			if !slices.Contains(l.have, w) {
-				return nil, metadataError(op, l.name, "does not contain %q", w)
+				return nil, MetadataError(op, l.name, "does not contain %q", w)
 			}
 		}
 	}
@@ -168,16 +168,16 @@ func checkOAuthURLs(op string, o *OAuthInfo, insecure bool) error {
 		if u.val == "" {
 			continue
 		}
-		if err := checkURL(u.val, insecure); err != nil {
-			return metadataError(op, u.name, "%v", err)
+		if err := CheckURL(u.val, insecure); err != nil {
+			return MetadataError(op, u.name, "%v", err)
 		}
 		parsed, _ := url.Parse(u.val)
 		if parsed.Fragment != "" || parsed.RawFragment != "" || hasHash(u.val) {
-			return metadataError(op, u.name, "must not have a fragment")
+			return MetadataError(op, u.name, "must not have a fragment")
 		}
 	}
 	if iss, _ := url.Parse(o.Issuer); iss.RawQuery != "" || iss.ForceQuery {
-		return metadataError(op, "issuer", "must not have a query")
+		return MetadataError(op, "issuer", "must not have a query")
 	}
 	return nil
 }

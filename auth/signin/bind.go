@@ -1,4 +1,4 @@
-package auth
+package signin
 
 import (
 	"context"
@@ -70,13 +70,13 @@ func (d *discovery) bindToIssuer(ctx context.Context, o *OAuthInfo) error {
 	}
 	own, err := d.issuerMetadata(ctx, o.Issuer)
 	if err != nil {
-		return metadataError(op, off, "is not on the issuer's origin %s, and the issuer's own metadata could not confirm it: %w", issuerOrigin, err)
+		return MetadataError(op, off, "is not on the issuer's origin %s, and the issuer's own metadata could not confirm it: %w", issuerOrigin, err)
 	}
 	claimed := append(secretEndpoints(o), struct{ name, val string }{"authorization_endpoint", o.AuthorizationEndpoint})
 	owned := append(secretEndpoints(own), struct{ name, val string }{"authorization_endpoint", own.AuthorizationEndpoint})
 	for i, e := range claimed {
 		if e.val != "" && e.val != owned[i].val {
-			return metadataError(op, e.name, "%q is not the issuer's: %s names %q", clipURL(e.val), o.Issuer, clipURL(owned[i].val))
+			return MetadataError(op, e.name, "%q is not the issuer's: %s names %q", ClipURL(e.val), o.Issuer, ClipURL(owned[i].val))
 		}
 	}
 	return nil
@@ -99,7 +99,7 @@ func (c *Client) checkServerInfo(ctx context.Context, info *ServerInfo) error {
 		return nil
 	}
 	if o.Issuer == "" {
-		return metadataError(op, "issuer", "missing")
+		return MetadataError(op, "issuer", "missing")
 	}
 	if err := checkOAuthURLs(op, o, info.Insecure); err != nil {
 		return err
@@ -109,47 +109,47 @@ func (c *Client) checkServerInfo(ctx context.Context, info *ServerInfo) error {
 	return d.bindToIssuer(ctx, o)
 }
 
-// userServerName checks id against the spec's user id grammar (appendices,
+// UserServerName checks id against the spec's user id grammar (appendices,
 // "User Identifiers"): "@", a localpart of the historical characters
 // clients must still accept (U+0021–U+0039, U+003B–U+007E: printable ASCII
 // but ":"), ":", a server name; 255 bytes at most. No space, control or
 // bidi character can pass, so what the UI shows is what the server said.
 // It returns the server name in lower case.
-func userServerName(id string) (string, error) {
+func UserServerName(id string) (string, error) {
 	if len(id) > 255 {
 		return "", fmt.Errorf("user id longer than 255 bytes")
 	}
 	if !strings.HasPrefix(id, "@") {
-		return "", fmt.Errorf("user id %q does not start with @", clipText(id, 64))
+		return "", fmt.Errorf("user id %q does not start with @", ClipText(id, 64))
 	}
 	i := strings.IndexByte(id, ':')
 	if i < 2 {
-		return "", fmt.Errorf("user id %q has no localpart or no server name", clipText(id, 64))
+		return "", fmt.Errorf("user id %q has no localpart or no server name", ClipText(id, 64))
 	}
 	for j := 1; j < i; j++ {
 		if b := id[j]; b < 0x21 || b > 0x7e {
-			return "", fmt.Errorf("user id %q: byte %#x is not allowed in a localpart", clipText(id, 64), b)
+			return "", fmt.Errorf("user id %q: byte %#x is not allowed in a localpart", ClipText(id, 64), b)
 		}
 	}
 	name := id[i+1:]
 	if _, _, err := splitServerName(name); err != nil {
-		return "", fmt.Errorf("user id %q: %v", clipText(id, 64), err)
+		return "", fmt.Errorf("user id %q: %v", ClipText(id, 64), err)
 	}
 	return strings.ToLower(name), nil
 }
 
-// checkUserServer holds the user id whoami answered to the server the
+// CheckUserServer holds the user id whoami answered to the server the
 // login went to: its server name must be the one the person named, or,
 // when that is not known (a typed base URL, a ServerInfo handed in), must
 // resolve as discovery does (cached) to the same base URL. It returns the
 // user's server name.
-func (c *Client) checkUserServer(ctx context.Context, rec *pendingRecord, userID string) (string, error) {
+func (c *Client) CheckUserServer(ctx context.Context, rec *PendingRecord, userID string) (string, error) {
 	const op = "whoami"
 	fail := func(reason, format string, args ...any) (string, error) {
 		return "", &autherr.Error{Code: autherr.TokenExchangeFailed, Op: op,
 			Details: map[string]string{"reason": reason}, Err: fmt.Errorf(format, args...)}
 	}
-	name, err := userServerName(userID)
+	name, err := UserServerName(userID)
 	if err != nil {
 		return fail("user_id_invalid", "whoami answered no valid user id: %v", err)
 	}
@@ -158,10 +158,10 @@ func (c *Client) checkUserServer(ctx context.Context, rec *pendingRecord, userID
 	}
 	info, err := c.Discover(ctx, name)
 	if err != nil {
-		return fail("user_id_not_of_this_server", "%s answered user id %q, and %s could not be resolved to check it: %v", hostOf(rec.BaseURL), userID, name, err)
+		return fail("user_id_not_of_this_server", "%s answered user id %q, and %s could not be resolved to check it: %v", HostOf(rec.BaseURL), userID, name, err)
 	}
 	if info.BaseURL != rec.BaseURL {
-		return fail("user_id_not_of_this_server", "%s answered user id %q, but %s is served from %s", hostOf(rec.BaseURL), userID, name, hostOf(info.BaseURL))
+		return fail("user_id_not_of_this_server", "%s answered user id %q, but %s is served from %s", HostOf(rec.BaseURL), userID, name, HostOf(info.BaseURL))
 	}
 	return name, nil
 }

@@ -1,8 +1,8 @@
-package auth
+package signin
 
 import (
 	"fmt"
-	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -128,7 +128,7 @@ func splitServerName(name string) (host, port string, err error) {
 			return "", "", fmt.Errorf("server name %q: unclosed IPv6 literal", name)
 		}
 		host = name[1:end]
-		if ip := net.ParseIP(host); ip == nil || ip.To4() != nil {
+		if ip, ok := parseIP(host); !ok || ip.Is4() || ip.Is4In6() {
 			return "", "", fmt.Errorf("server name %q: bad IPv6 literal", name)
 		}
 		rest := name[end+1:]
@@ -162,4 +162,15 @@ func splitServerName(name string) (host, port string, err error) {
 		}
 	}
 	return host, port, nil
+}
+
+// parseIP reads a literal IPv4 or IPv6 address as net.ParseIP does: no
+// zone, no leading zeros. It uses net/netip, which is far smaller than net
+// in the browser build.
+func parseIP(s string) (netip.Addr, bool) {
+	ip, err := netip.ParseAddr(s)
+	if err != nil || ip.Zone() != "" {
+		return netip.Addr{}, false
+	}
+	return ip, true
 }

@@ -1,11 +1,10 @@
-package auth
+package signin
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -13,11 +12,6 @@ import (
 
 	"github.com/mxauth/mxauth/auth/autherr"
 )
-
-// Discover finds the homeserver named by input with DefaultClient.
-func Discover(ctx context.Context, input string) (*ServerInfo, error) {
-	return DefaultClient.Discover(ctx, input)
-}
 
 // Discover finds the homeserver named by input: a server name
 // ("example.org", "example.org:8448"), a user id ("@alice:example.org") or a
@@ -66,9 +60,9 @@ func traceStep(ctx context.Context, st Step) {
 }
 
 // fetch makes one discovery request and records it as a step.
-func (d *discovery) fetch(ctx context.Context, name, u string, limit int64) (*response, error) {
+func (d *discovery) fetch(ctx context.Context, name, u string, limit int64) (*Response, error) {
 	start := d.c.now()
-	resp, err := d.c.do(ctx, request{op: name, url: u, limit: limit, insecure: d.t.insecure})
+	resp, err := d.c.Do(ctx, Request{Op: name, URL: u, Limit: limit, Insecure: d.t.insecure})
 	st := Step{Name: name, URL: u, Duration: d.c.now().Sub(start)}
 	if err != nil {
 		st.Result = string(autherr.CodeOf(err))
@@ -78,16 +72,16 @@ func (d *discovery) fetch(ctx context.Context, name, u string, limit int64) (*re
 			st.Status = ae.Status
 		}
 	} else {
-		st.Status = resp.status
-		st.CORS = resp.header.Get("Access-Control-Allow-Origin") != ""
+		st.Status = resp.Status
+		st.CORS = resp.Header("Access-Control-Allow-Origin") != ""
 		switch {
-		case resp.status == http.StatusOK:
+		case resp.Status == statusOK:
 			st.Result = "ok"
-			d.noteCache(resp.header.Get("Cache-Control"))
-		case resp.status == http.StatusNotFound || resp.status == http.StatusMethodNotAllowed:
+			d.noteCache(resp.Header("Cache-Control"))
+		case resp.Status == statusNotFound || resp.Status == statusMethodNotAllowed:
 			st.Result = "absent"
 		default:
-			st.Result = fmt.Sprintf("HTTP %d", resp.status)
+			st.Result = fmt.Sprintf("HTTP %d", resp.Status)
 		}
 	}
 	d.mu.Lock()
@@ -219,16 +213,16 @@ func (d *discovery) wellKnown(ctx context.Context) (*wellKnown, error) {
 		return nil, err
 	}
 	switch {
-	case resp.status == http.StatusNotFound:
+	case resp.Status == statusNotFound:
 		return nil, nil
-	case resp.status >= 500:
-		return nil, autherr.FromStatus(op, resp.status, resp.body, autherr.ServerError)
-	case resp.status != http.StatusOK:
-		e := autherr.FromStatus(op, resp.status, resp.body, autherr.DiscoveryFailed)
+	case resp.Status >= 500:
+		return nil, autherr.FromStatus(op, resp.Status, resp.Body, autherr.ServerError)
+	case resp.Status != statusOK:
+		e := autherr.FromStatus(op, resp.Status, resp.Body, autherr.DiscoveryFailed)
 		e.Code = autherr.DiscoveryFailed
 		return nil, e
 	}
-	wk, err := parseWellKnown(resp.body, d.t.insecure)
+	wk, err := parseWellKnown(resp.Body, d.t.insecure)
 	if err != nil {
 		d.setStepResult(ctx, op, err)
 		return nil, err
@@ -303,12 +297,12 @@ func parseWellKnown(body []byte, insecure bool) (*wellKnown, error) {
 // and fragment, keeping a path prefix.
 func normaliseBaseURL(raw string, insecure bool) (string, error) {
 	raw = strings.TrimSpace(raw)
-	if err := checkURL(raw, insecure); err != nil {
+	if err := CheckURL(raw, insecure); err != nil {
 		return "", err
 	}
 	u, _ := url.Parse(raw)
 	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%q has a query or fragment", clipURL(raw))
+		return "", fmt.Errorf("%q has a query or fragment", ClipURL(raw))
 	}
 	return u.Scheme + "://" + strings.ToLower(u.Host) + strings.TrimRight(u.EscapedPath(), "/"), nil
 }
@@ -322,14 +316,14 @@ func (d *discovery) versions(ctx context.Context, info *ServerInfo) error {
 	if err != nil {
 		return err
 	}
-	if resp.status >= 500 {
-		return autherr.FromStatus(op, resp.status, resp.body, autherr.ServerError)
+	if resp.Status >= 500 {
+		return autherr.FromStatus(op, resp.Status, resp.Body, autherr.ServerError)
 	}
-	v, perr := ParseVersions(resp.body)
-	if resp.status != http.StatusOK || perr != nil {
-		e := &autherr.Error{Code: autherr.NotAHomeserver, Op: op, Status: resp.status,
-			Err: fmt.Errorf("%s does not answer /_matrix/client/versions like a Matrix homeserver", hostOf(info.BaseURL))}
-		if perr != nil && resp.status == http.StatusOK {
+	v, perr := ParseVersions(resp.Body)
+	if resp.Status != statusOK || perr != nil {
+		e := &autherr.Error{Code: autherr.NotAHomeserver, Op: op, Status: resp.Status,
+			Err: fmt.Errorf("%s does not answer /_matrix/client/versions like a Matrix homeserver", HostOf(info.BaseURL))}
+		if perr != nil && resp.Status == statusOK {
 			e.Err = fmt.Errorf("%s: %w", e.Err, perr)
 			d.setStepResult(ctx, op, e)
 		}
@@ -377,10 +371,10 @@ func ParseVersions(body []byte) (*Versions, error) {
 func (d *discovery) login(ctx context.Context, base string) *LoginInfo {
 	const op = "login"
 	resp, err := d.fetch(ctx, op, base+"/_matrix/client/v3/login", limitJSON)
-	if err != nil || resp.status != http.StatusOK {
+	if err != nil || resp.Status != statusOK {
 		return nil
 	}
-	li, err := ParseLoginFlows(resp.body)
+	li, err := ParseLoginFlows(resp.Body)
 	if err != nil {
 		d.setStepResult(ctx, op, &autherr.Error{Code: autherr.ServerError, Op: op, Err: err})
 		return nil
@@ -440,10 +434,10 @@ func (d *discovery) metadata(ctx context.Context, base, hint string) (*OAuthInfo
 		if absent(resp) {
 			continue
 		}
-		if resp.status != http.StatusOK {
-			return nil, autherr.FromStatus(step.name, resp.status, resp.body, autherr.MetadataInvalid)
+		if resp.Status != statusOK {
+			return nil, autherr.FromStatus(step.name, resp.Status, resp.Body, autherr.MetadataInvalid)
 		}
-		info, err := ParseAuthMetadata(resp.body, d.t.insecure)
+		info, err := ParseAuthMetadata(resp.Body, d.t.insecure)
 		if err != nil {
 			d.setStepResult(ctx, step.name, err)
 			return nil, err
@@ -466,14 +460,14 @@ func (d *discovery) metadata(ctx context.Context, base, hint string) (*OAuthInfo
 	switch {
 	case absent(resp):
 		issuer = hint
-	case resp.status != http.StatusOK:
-		return nil, autherr.FromStatus(op, resp.status, resp.body, autherr.MetadataInvalid)
+	case resp.Status != statusOK:
+		return nil, autherr.FromStatus(op, resp.Status, resp.Body, autherr.MetadataInvalid)
 	default:
 		var ai struct {
 			Issuer string `json:"issuer"`
 		}
-		if err := json.Unmarshal(resp.body, &ai); err != nil || ai.Issuer == "" {
-			e := metadataError(op, "issuer", "auth_issuer answer has no issuer string")
+		if err := json.Unmarshal(resp.Body, &ai); err != nil || ai.Issuer == "" {
+			e := MetadataError(op, "issuer", "auth_issuer answer has no issuer string")
 			d.setStepResult(ctx, op, e)
 			return nil, e
 		}
@@ -491,8 +485,8 @@ func (d *discovery) metadata(ctx context.Context, base, hint string) (*OAuthInfo
 // /.well-known/oauth-authorization-server{path} when the first is absent.
 func (d *discovery) issuerMetadata(ctx context.Context, issuer string) (*OAuthInfo, error) {
 	const op = "openid-configuration"
-	if err := checkURL(issuer, d.t.insecure); err != nil {
-		return nil, metadataError(op, "issuer", "%v", err)
+	if err := CheckURL(issuer, d.t.insecure); err != nil {
+		return nil, MetadataError(op, "issuer", "%v", err)
 	}
 	name, u := op, strings.TrimRight(issuer, "/")+"/.well-known/openid-configuration"
 	resp, err := d.fetch(ctx, name, u, limitJSON)
@@ -503,16 +497,16 @@ func (d *discovery) issuerMetadata(ctx context.Context, issuer string) (*OAuthIn
 	if err != nil {
 		return nil, err
 	}
-	if resp.status != http.StatusOK {
-		return nil, autherr.FromStatus(name, resp.status, resp.body, autherr.MetadataInvalid)
+	if resp.Status != statusOK {
+		return nil, autherr.FromStatus(name, resp.Status, resp.Body, autherr.MetadataInvalid)
 	}
-	info, err := ParseAuthMetadata(resp.body, d.t.insecure)
+	info, err := ParseAuthMetadata(resp.Body, d.t.insecure)
 	if err != nil {
 		d.setStepResult(ctx, name, err)
 		return nil, err
 	}
 	if info.Issuer != issuer {
-		e := metadataError(name, "issuer", "%q is not the issuer %q the server named", info.Issuer, issuer)
+		e := MetadataError(name, "issuer", "%q is not the issuer %q the server named", info.Issuer, issuer)
 		d.setStepResult(ctx, name, e)
 		return nil, e
 	}
@@ -534,11 +528,11 @@ func oauthServerMetadataURL(issuer string) string {
 // absent reports an answer that means "no such endpoint here": 404 or 405
 // whatever the body (a metadata endpoint has no other reason to be 404), or
 // any 4xx with M_UNRECOGNIZED (some servers answer 400).
-func absent(resp *response) bool {
-	if resp.status == http.StatusNotFound || resp.status == http.StatusMethodNotAllowed {
+func absent(resp *Response) bool {
+	if resp.Status == statusNotFound || resp.Status == statusMethodNotAllowed {
 		return true
 	}
-	return resp.status >= 400 && resp.status < 500 && autherr.ParseReply(resp.body).Errcode == "M_UNRECOGNIZED"
+	return resp.Status >= 400 && resp.Status < 500 && autherr.ParseReply(resp.Body).Errcode == "M_UNRECOGNIZED"
 }
 
 // reCode returns a copy of err with another code.

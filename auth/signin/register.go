@@ -1,4 +1,4 @@
-package auth
+package signin
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -145,11 +144,11 @@ func checkRedirectURI(client policyURL, raw string) error {
 		return registrationError(RuleRequired, field, "missing")
 	}
 	if strings.Contains(raw, "#") {
-		return registrationError(RuleNoFragment, field, "%q has a fragment", clipURL(raw))
+		return registrationError(RuleNoFragment, field, "%q has a fragment", ClipURL(raw))
 	}
 	p, ok := splitPolicyURL(raw)
 	if !ok {
-		return registrationError(RuleURLCharacters, field, "%q has characters MAS's URL check refuses (hosts [a-z0-9-], paths [A-Za-z0-9/._~-])", clipURL(raw))
+		return registrationError(RuleURLCharacters, field, "%q has characters MAS's URL check refuses (hosts [a-z0-9-], paths [A-Za-z0-9/._~-])", ClipURL(raw))
 	}
 	switch ApplicationType(raw) {
 	case ApplicationTypeNative:
@@ -165,7 +164,7 @@ func checkRedirectURI(client policyURL, raw string) error {
 		return nil
 	}
 	if p.scheme != "https" {
-		return registrationError(RuleHTTPS, field, "%q is not https (plain http is only for localhost, 127.0.0.1 or [::1])", clipURL(raw))
+		return registrationError(RuleHTTPS, field, "%q is not https (plain http is only for localhost, 127.0.0.1 or [::1])", ClipURL(raw))
 	}
 	if isPolicyLoopback(p.host) || p.host == "0.0.0.0" {
 		return registrationError(RuleNotLoopback, field, "https redirect to %s", p.host)
@@ -183,14 +182,14 @@ func checkRedirectURI(client policyURL, raw string) error {
 // loopback host, no fragment, not a public suffix.
 func checkSecureURI(field, raw string) (policyURL, error) {
 	if strings.Contains(raw, "#") {
-		return policyURL{}, registrationError(RuleNoFragment, field, "%q has a fragment", clipURL(raw))
+		return policyURL{}, registrationError(RuleNoFragment, field, "%q has a fragment", ClipURL(raw))
 	}
 	p, ok := splitPolicyURL(raw)
 	if !ok {
-		return p, registrationError(RuleURLCharacters, field, "%q has characters MAS's URL check refuses (hosts [a-z0-9-], paths [A-Za-z0-9/._~-])", clipURL(raw))
+		return p, registrationError(RuleURLCharacters, field, "%q has characters MAS's URL check refuses (hosts [a-z0-9-], paths [A-Za-z0-9/._~-])", ClipURL(raw))
 	}
 	if p.scheme != "https" || !p.hasAuthority {
-		return p, registrationError(RuleHTTPS, field, "%q is not an https URL", clipURL(raw))
+		return p, registrationError(RuleHTTPS, field, "%q is not an https URL", ClipURL(raw))
 	}
 	if isPolicyLoopback(p.host) || p.host == "0.0.0.0" {
 		return p, registrationError(RuleNotLoopback, field, "%s is a loopback host", p.host)
@@ -406,11 +405,11 @@ type registration struct {
 	RegisteredAt time.Time `json:"registeredAt"`
 }
 
-// registrationTTL is how long a dynamic registration is reused. Servers
+// RegistrationTTL is how long a dynamic registration is reused. Servers
 // may drop clients they have not seen for a while; an invalid_client
 // answer forgets one at once, and this bounds how long a client id
 // outlives a change on the server that nobody reported.
-const registrationTTL = 30 * 24 * time.Hour
+const RegistrationTTL = 30 * 24 * time.Hour
 
 // registrationKey names the cache entry of one (issuer, registration
 // endpoint, metadata) triple: a client id is reused only where it was
@@ -443,14 +442,15 @@ func (c *Client) Register(ctx context.Context, info *ServerInfo, meta ClientMeta
 	if id := c.ClientIDs[info.OAuth.Issuer]; id != "" {
 		return id, nil
 	}
-	id, _, err := c.register(ctx, info.OAuth, meta, redirectURI, info.Insecure)
+	id, _, err := c.RegisterAt(ctx, info.OAuth, meta, redirectURI, info.Insecure)
 	return id, err
 }
 
-// register does the cached dynamic registration and also returns the cache
-// key, so that a later invalid_client can drop the entry.
-func (c *Client) register(ctx context.Context, o *OAuthInfo, meta ClientMetadata, redirectURI string, insecure bool) (string, string, error) {
+// RegisterAt does the cached dynamic registration at o and also returns
+// the cache key, so that a later invalid_client can drop the entry.
+func (c *Client) RegisterAt(ctx context.Context, o *OAuthInfo, meta ClientMetadata, redirectURI string, insecure bool) (string, string, error) {
 	const op = "register"
+	c.init()
 	if err := CheckClientMetadata(meta, redirectURI); err != nil {
 		return "", "", err
 	}
@@ -462,7 +462,7 @@ func (c *Client) register(ctx context.Context, o *OAuthInfo, meta ClientMetadata
 		var r registration
 		if json.Unmarshal(b, &r) == nil && r.ClientID != "" && r.Issuer == o.Issuer {
 			// An expired entry is replaced by the registration below.
-			if age := c.now().Sub(r.RegisteredAt); age >= 0 && age < registrationTTL {
+			if age := c.now().Sub(r.RegisteredAt); age >= 0 && age < RegistrationTTL {
 				return r.ClientID, key, nil
 			}
 		}
@@ -470,13 +470,13 @@ func (c *Client) register(ctx context.Context, o *OAuthInfo, meta ClientMetadata
 	if o.RegistrationEndpoint == "" {
 		return "", "", registrationError(RuleRequired, "registration_endpoint", "the server offers no dynamic client registration; configure a client id for %s", o.Issuer)
 	}
-	resp, err := c.do(ctx, request{op: op, method: http.MethodPost, url: o.RegistrationEndpoint, json: body, insecure: insecure})
+	resp, err := c.Do(ctx, Request{Op: op, Method: "POST", URL: o.RegistrationEndpoint, JSON: body, Insecure: insecure})
 	if err != nil {
 		return "", "", err
 	}
-	if resp.status != http.StatusCreated && resp.status != http.StatusOK {
-		e := autherr.FromStatus(op, resp.status, resp.body, autherr.RegistrationFailed)
-		if resp.status < 500 && resp.status != http.StatusTooManyRequests {
+	if resp.Status != statusCreated && resp.Status != statusOK {
+		e := autherr.FromStatus(op, resp.Status, resp.Body, autherr.RegistrationFailed)
+		if resp.Status < 500 && resp.Status != statusTooManyRequests {
 			// A refusal keeps the server's error and error_description
 			// (RFC 7591 §3.2.2) whatever the status.
 			e.Code = autherr.RegistrationFailed
@@ -486,11 +486,11 @@ func (c *Client) register(ctx context.Context, o *OAuthInfo, meta ClientMetadata
 	var r struct {
 		ClientID string `json:"client_id"`
 	}
-	if err := decodeJSON(op, resp, &r, autherr.RegistrationFailed); err != nil {
+	if err := DecodeJSON(op, resp, &r, autherr.RegistrationFailed); err != nil {
 		return "", "", err
 	}
 	if r.ClientID == "" || len(r.ClientID) > maxClientID {
-		return "", "", &autherr.Error{Code: autherr.RegistrationFailed, Op: op, Status: resp.status, Err: fmt.Errorf("the answer has no usable client_id")}
+		return "", "", &autherr.Error{Code: autherr.RegistrationFailed, Op: op, Status: resp.Status, Err: fmt.Errorf("the answer has no usable client_id")}
 	}
 	rec, _ := json.Marshal(registration{Issuer: o.Issuer, ClientID: r.ClientID, RegisteredAt: c.now()})
 	if err := c.store.Put(ctx, key, rec); err != nil {
@@ -499,9 +499,10 @@ func (c *Client) register(ctx context.Context, o *OAuthInfo, meta ClientMetadata
 	return r.ClientID, key, nil
 }
 
-// forgetRegistration drops a cached client id the server no longer knows
+// ForgetRegistration drops a cached client id the server no longer knows
 // (invalid_client), so the next login registers again.
-func (c *Client) forgetRegistration(ctx context.Context, key string) {
+func (c *Client) ForgetRegistration(ctx context.Context, key string) {
+	c.init()
 	if key != "" {
 		_ = c.store.Delete(ctx, key)
 	}
