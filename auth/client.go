@@ -91,3 +91,11 @@ func (c *Client) timeout() time.Duration {
 
 // DefaultClient is the Client used by the package-level functions.
 var DefaultClient = &Client{}
+
+func (c *Client) locker() Locker {
+	if c.Locker != nil {
+		return c.Locker
+	}
+	c.lockOnce.Do(func() { c.defLocker = &MutexLocker{} })
+	return c.defLocker
+}

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // Session is a signed-in Matrix device: who, where, and its tokens. The first
@@ -74,8 +75,8 @@ func (s *Session) ID() string {
 
 // Store keys of sessions.
 const (
-	sessionPrefix     = "sessions/"
-	currentSessionKey = "current-session"
+	sessionPrefix     = signin.SessionPrefix
+	currentSessionKey = signin.CurrentSessionKey
 )
 
 func sessionKey(id string) string { return sessionPrefix + id }

@@ -3,6 +3,8 @@ package auth
 import (
 	"context"
 
+	"github.com/hack-pad/hackpadfs"
+
 	"github.com/mxauth/mxauth/auth/signin"
 )
 
@@ -39,6 +41,13 @@ type (
 	Store = signin.Store
 	// MemoryStore is a Store in memory.
 	MemoryStore = signin.MemoryStore
+	// FSStore is a Store on a hackpadfs.FS; see signin.FSStore.
+	FSStore = signin.FSStore
+	// Locker serialises work on one key across everything that shares a
+	// Store; see signin.Locker.
+	Locker = signin.Locker
+	// MutexLocker is a Locker inside one process.
+	MutexLocker = signin.MutexLocker
 )
 
 // Matrix scopes (MSC2967, spec v1.15 "Scopes").
@@ -77,6 +86,10 @@ func DeviceScope(id string) Scope { return signin.DeviceScope(id) }
 
 // DeviceScopeUnstable is DeviceScope's MSC2967 unstable form.
 func DeviceScopeUnstable(id string) Scope { return signin.DeviceScopeUnstable(id) }
+
+// NewFSStore returns a Store that keeps each key as a file under dir of
+// fsys; see signin.NewFSStore.
+func NewFSStore(fsys hackpadfs.FS, dir string) *FSStore { return signin.NewFSStore(fsys, dir) }
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore { return signin.NewMemoryStore() }

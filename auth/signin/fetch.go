@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/fetch"
@@ -84,8 +87,8 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 // RetryAfterHeader reads a Retry-After of whole seconds (native clients can
 // see it; browsers usually cannot, as Synapse does not expose it).
 func RetryAfterHeader(v string) time.Duration {
-	var s int
-	if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d", &s); err != nil || s <= 0 {
+	s, _, ok := leadingInt(strings.TrimSpace(v))
+	if !ok || s <= 0 {
 		return 0
 	}
 	d := time.Duration(s) * time.Second
@@ -249,4 +252,34 @@ func ClipText(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// leadingInt reads a decimal integer with an optional sign at the start of
+// s, as fmt's %d does (the rest is left), without fmt's scanner, which the
+// small build need not carry.
+func leadingInt(s string) (n int, rest string, ok bool) {
+	// %d first skips spaces, but not a newline.
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
+		if r == '\n' || !unicode.IsSpace(r) {
+			break
+		}
+		s = s[size:]
+	}
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	j := i
+	for j < len(s) && '0' <= s[j] && s[j] <= '9' {
+		j++
+	}
+	if j == i {
+		return 0, s, false
+	}
+	v, err := strconv.ParseInt(s[:j], 10, 0)
+	if err != nil {
+		return 0, s, false
+	}
+	return int(v), s[j:], true
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/url"
 	"slices"
@@ -323,8 +322,20 @@ func LoginScopes(info *ServerInfo, deviceID string) []string {
 // claimsVersion reports whether versions lists v<major>.<minor> or later.
 func claimsVersion(versions []string, major, minor int) bool {
 	for _, v := range versions {
-		var a, b int
-		if n, _ := fmt.Sscanf(v, "v%d.%d", &a, &b); n == 2 && (a > major || a == major && b >= minor) {
+		// "v%d.%d", read without fmt's scanner.
+		rest, ok := strings.CutPrefix(v, "v")
+		if !ok {
+			continue
+		}
+		a, rest, ok := leadingInt(rest)
+		if !ok {
+			continue
+		}
+		rest, ok = strings.CutPrefix(rest, ".")
+		if !ok {
+			continue
+		}
+		if b, _, ok := leadingInt(rest); ok && (a > major || a == major && b >= minor) {
 			return true
 		}
 	}

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mxauth/mxauth/auth"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // Sealer encrypts values at rest. The browser's is AES-GCM under a
@@ -56,7 +56,7 @@ type Change struct {
 // reads the newest one from the Store under the lock.
 type SessionStore struct {
 	// Store holds the sealed values. Required.
-	Store auth.Store
+	Store signin.Store
 	// Sealer seals and opens them. Required.
 	Sealer Sealer
 	// OnChange, when set, is called after this store wrote or deleted a

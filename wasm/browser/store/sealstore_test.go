@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mxauth/mxauth/auth"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // gcmSealer is the native stand-in for WebCryptoSealer: AES-GCM with a
@@ -50,7 +50,7 @@ const testSession = `{"userId":"@alice:example.org","deviceId":"DEVICEID01","acc
 
 func TestSessionStoreSealsAndStrips(t *testing.T) {
 	ctx := context.Background()
-	backing := auth.NewMemoryStore()
+	backing := signin.NewMemoryStore()
 	var changes []Change
 	s := &SessionStore{Store: backing, Sealer: newGCMSealer(t), OnChange: func(c Change) { changes = append(changes, c) }}
 
@@ -123,7 +123,7 @@ func TestSessionStoreSealsAndStrips(t *testing.T) {
 
 func TestSessionStorePlainKeysAndDamage(t *testing.T) {
 	ctx := context.Background()
-	backing := auth.NewMemoryStore()
+	backing := signin.NewMemoryStore()
 	s := &SessionStore{Store: backing, Sealer: newGCMSealer(t)}
 	tests := []struct {
 		name, key string
@@ -167,7 +167,7 @@ func TestSessionStorePlainKeysAndDamage(t *testing.T) {
 // With HandoffWait the second waits for it instead of refreshing again.
 func TestSessionStoreHandoffWait(t *testing.T) {
 	ctx := context.Background()
-	backing := auth.NewMemoryStore()
+	backing := signin.NewMemoryStore()
 	sealer := newGCMSealer(t)
 	var announced []Change
 	a := &SessionStore{Store: backing, Sealer: sealer, OnChange: func(c Change) { announced = append(announced, c) }}

@@ -32,7 +32,7 @@ func sandboxURL(t *testing.T) string {
 	t.Helper()
 	base := os.Getenv("MXAUTH_TEST_SANDBOX")
 	if base == "" {
-		t.Skip("MXAUTH_TEST_SANDBOX is not set: run `go test ./wasm/mxauth` natively, which serves and runs this")
+		t.Skip("MXAUTH_TEST_SANDBOX is not set: run `go test ./wasm/session` natively, which serves and runs this")
 	}
 	return base
 }
@@ -48,8 +48,8 @@ func settle(t *testing.T, p js.Value) (value, reason js.Value, rejected bool) {
 		rejected bool
 	}
 	ch := make(chan result, 1)
-	ok := js.FuncOf(func(_ js.Value, a []js.Value) any { ch <- result{v: arg(a, 0)}; return nil })
-	bad := js.FuncOf(func(_ js.Value, a []js.Value) any { ch <- result{v: arg(a, 0), rejected: true}; return nil })
+	ok := js.FuncOf(func(_ js.Value, a []js.Value) any { ch <- result{v: browser.Arg(a, 0)}; return nil })
+	bad := js.FuncOf(func(_ js.Value, a []js.Value) any { ch <- result{v: browser.Arg(a, 0), rejected: true}; return nil })
 	defer ok.Release()
 	defer bad.Release()
 	p.Call("then", ok, bad)
@@ -179,7 +179,7 @@ func TestHandshake(t *testing.T) {
 	calls := 0
 	ready := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		calls++
-		got = arg(args, 0)
+		got = browser.Arg(args, 0)
 		return nil
 	})
 	defer ready.Release()

@@ -1,20 +1,23 @@
 //go:build js && wasm
 
-// Command mxauth is the main of mxauth.wasm, the login build (DESIGN.md,
-// "Three WASM builds"): package auth over the page's fetch, sessions in
-// IndexedDB, Web Locks and a BroadcastChannel across tabs, and the JS API of
-// CONTRACT.md §1. No go-app (a guard test proves it).
+// Command session is the main of session.wasm, the session build
+// (DESIGN.md, "The WASM builds, on purpose"): package auth over the page's
+// fetch (x/oauth2 for the code exchange and refresh, go-oidc for the ID
+// token), sessions in IndexedDB, Web Locks and a BroadcastChannel across
+// tabs, and the whole JS API of CONTRACT.md §1: what the small mxauth.wasm
+// (wasm/mxauth) serves, on the same Store records, and completeLogin,
+// accessToken, logout, accountUrl. No go-app (a guard test proves it).
 //
 // # Handshake with the loader
 //
-// As in preview.wasm: the loader names a ready callback on globalThis
+// As in mxauth.wasm: the loader names a ready callback on globalThis
 // before it runs the program; Go opens the storage, calls it once with the
 // API object and deletes the property:
 //
 //	const api = await new Promise((ready, fail) => {
 //	  globalThis.__mxauthReady = ready;
 //	  go.env = { MXAUTH_STORAGE: "indexeddb", MXAUTH_TIMEOUT_MS: "15000" };
-//	  go.run(instance).then(() => fail(new Error("mxauth.wasm exited")));
+//	  go.run(instance).then(() => fail(new Error("session.wasm exited")));
 //	});
 //
 // The default name is __mxauthReady; MXAUTH_READY picks another.
@@ -127,15 +130,15 @@ type api struct {
 	authed  *room.Client // rooms asked of the session's homeserver with its token
 	storage *store.Storage
 	channel *store.Channel
-	funcs   []js.Func
+	funcs   browser.Funcs
+	lis     browser.Listeners
 
 	mu          sync.Mutex
-	listeners   map[string][]js.Value
 	lastSession string // JSON of the session last announced, "" before any
 }
 
 func newAPI(cfg config) *api {
-	a := &api{storage: cfg.Storage, listeners: map[string][]js.Value{}}
+	a := &api{storage: cfg.Storage}
 	a.client = &auth.Client{
 		HTTPClient: &http.Client{Transport: fetchhttp.Transport{}},
 		Store:      cfg.Storage.Store,
@@ -169,22 +172,22 @@ func newAPI(cfg config) *api {
 // value builds the JS object handed to the loader.
 func (a *api) value() js.Value {
 	obj := js.Global().Get("Object").New()
-	a.method(obj, "discover", a.discover)
-	a.method(obj, "startLogin", a.startLogin)
-	a.method(obj, "login", a.login)
-	a.method(obj, "completeLogin", a.completeLogin)
-	a.method(obj, "session", a.session)
-	a.method(obj, "accessToken", a.accessToken)
-	a.method(obj, "logout", a.logout)
-	a.method(obj, "accountUrl", a.accountURL)
-	a.method(obj, "roomSummary", func(args []js.Value) (js.Value, func(context.Context) (any, error)) {
+	a.funcs.Method(obj, "discover", a.discover)
+	a.funcs.Method(obj, "startLogin", a.startLogin)
+	a.funcs.Method(obj, "login", a.login)
+	a.funcs.Method(obj, "completeLogin", a.completeLogin)
+	a.funcs.Method(obj, "session", a.session)
+	a.funcs.Method(obj, "accessToken", a.accessToken)
+	a.funcs.Method(obj, "logout", a.logout)
+	a.funcs.Method(obj, "accountUrl", a.accountURL)
+	a.funcs.Method(obj, "roomSummary", func(args []js.Value) (js.Value, browser.Work) {
 		return browser.SummaryCall(args, a.summarize)
 	})
-	a.method(obj, "roomBadge", func(args []js.Value) (js.Value, func(context.Context) (any, error)) {
+	a.funcs.Method(obj, "roomBadge", func(args []js.Value) (js.Value, browser.Work) {
 		return browser.BadgeCall(args, a.summarize)
 	})
-	a.sync(obj, "addEventListener", a.addEventListener)
-	a.sync(obj, "removeEventListener", a.removeEventListener)
+	a.funcs.Sync(obj, "addEventListener", a.addEventListener)
+	a.funcs.Sync(obj, "removeEventListener", a.lis.Remove)
 	obj.Set("storage", a.storage.Mode)
 	if a.storage.Warning != nil {
 		obj.Set("storageWarning", browser.ErrorValue(a.storage.Warning))
@@ -197,55 +200,20 @@ func (a *api) value() js.Value {
 // release frees the methods' js.Funcs and closes the channel. Only a
 // program that ends calls it (a failed handshake, tests).
 func (a *api) release() {
-	for _, f := range a.funcs {
-		f.Release()
-	}
-	a.funcs = nil
+	a.funcs.Release()
 	if a.channel != nil {
 		a.channel.Close()
 		a.channel = nil
 	}
-	a.mu.Lock()
-	a.listeners = map[string][]js.Value{}
-	a.mu.Unlock()
-}
-
-// method sets obj[name] to a function returning a Promise of fn's work.
-// fn reads its arguments synchronously and returns the AbortSignal (or
-// undefined) and the work.
-func (a *api) method(obj js.Value, name string, fn func(args []js.Value) (js.Value, func(context.Context) (any, error))) {
-	f := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		signal, work := fn(args)
-		return browser.PromiseSignal(signal, work)
-	})
-	a.funcs = append(a.funcs, f)
-	obj.Set(name, f)
-}
-
-// sync sets obj[name] to a plain function (no Promise).
-func (a *api) sync(obj js.Value, name string, fn func(args []js.Value)) {
-	f := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		fn(args)
-		return js.Undefined()
-	})
-	a.funcs = append(a.funcs, f)
-	obj.Set(name, f)
-}
-
-func none(work func(context.Context) (any, error)) (js.Value, func(context.Context) (any, error)) {
-	return js.Undefined(), work
-}
-
-func fail(err error) func(context.Context) (any, error) {
-	return func(context.Context) (any, error) { return nil, err }
+	a.lis.Clear()
 }
 
 // discover(input, {signal}?)
-func (a *api) discover(args []js.Value) (js.Value, func(context.Context) (any, error)) {
-	signal := browser.SignalOption(arg(args, 1))
+func (a *api) discover(args []js.Value) (js.Value, browser.Work) {
+	signal := browser.SignalOption(browser.Arg(args, 1))
 	input, err := browser.StringArg(args, 0, "input")
 	if err != nil {
-		return signal, fail(err)
+		return signal, browser.Fail(err)
 	}
 	return signal, func(ctx context.Context) (any, error) {
 		info, err := a.client.Discover(ctx, input)
@@ -256,57 +224,13 @@ func (a *api) discover(args []js.Value) (js.Value, func(context.Context) (any, e
 	}
 }
 
-// loginOptions are startLogin's opts as JavaScript gives them: server is a
-// string or a ServerInfo object.
-type loginOptions struct {
-	Server       json.RawMessage     `json:"server"`
-	RedirectURI  string              `json:"redirectUri"`
-	Client       auth.ClientMetadata `json:"client"`
-	ClientID     string              `json:"clientId"`
-	Action       string              `json:"action"`
-	DeviceID     string              `json:"deviceId"`
-	LoginHint    string              `json:"loginHint"`
-	UILocales    browser.Strings     `json:"uiLocales"`
-	ResponseMode string              `json:"responseMode"`
-}
-
-// loginOptionsFrom maps CONTRACT.md's opts to auth.LoginOptions.
-func loginOptionsFrom(v js.Value) (auth.LoginOptions, error) {
-	var o loginOptions
-	if v.Type() != js.TypeObject {
-		return auth.LoginOptions{}, autherr.New(autherr.InvalidInput, "start login", "options must be an object with server, redirectUri and client")
-	}
-	if err := browser.FromJS(v, &o); err != nil {
-		return auth.LoginOptions{}, err
-	}
-	lo := auth.LoginOptions{
-		RedirectURI: o.RedirectURI, Client: o.Client, ClientID: o.ClientID, Action: o.Action,
-		DeviceID: o.DeviceID, LoginHint: o.LoginHint, UILocales: o.UILocales, ResponseMode: o.ResponseMode,
-	}
-	raw := strings.TrimSpace(string(o.Server))
-	switch {
-	case raw == "" || raw == "null":
-	case raw[0] == '"':
-		_ = json.Unmarshal(o.Server, &lo.Server)
-	case raw[0] == '{':
-		var info auth.ServerInfo
-		if err := json.Unmarshal(o.Server, &info); err != nil {
-			return lo, autherr.New(autherr.InvalidInput, "start login", "option \"server\" is not a ServerInfo: %v", err)
-		}
-		lo.ServerInfo = &info
-	default:
-		return lo, autherr.New(autherr.InvalidInput, "start login", "option \"server\" must be a server name or a ServerInfo")
-	}
-	return lo, nil
-}
-
 // startLogin(opts) → {url}
-func (a *api) startLogin(args []js.Value) (js.Value, func(context.Context) (any, error)) {
-	opts, err := loginOptionsFrom(arg(args, 0))
+func (a *api) startLogin(args []js.Value) (js.Value, browser.Work) {
+	opts, err := browser.LoginOptionsFrom(browser.Arg(args, 0))
 	if err != nil {
-		return none(fail(err))
+		return browser.None(browser.Fail(err))
 	}
-	return none(func(ctx context.Context) (any, error) {
+	return browser.None(func(ctx context.Context) (any, error) {
 		p, err := a.client.StartLogin(ctx, opts)
 		if err != nil {
 			return nil, err
@@ -318,41 +242,31 @@ func (a *api) startLogin(args []js.Value) (js.Value, func(context.Context) (any,
 // login(opts): startLogin, then the page goes to the authorization URL
 // (CONTRACT §1). Its Promise settles only on failure: on success the page
 // is leaving, and the goroutine waits with it.
-func (a *api) login(args []js.Value) (js.Value, func(context.Context) (any, error)) {
-	opts, err := loginOptionsFrom(arg(args, 0))
+func (a *api) login(args []js.Value) (js.Value, browser.Work) {
+	opts, err := browser.LoginOptionsFrom(browser.Arg(args, 0))
 	if err != nil {
-		return none(fail(err))
+		return browser.None(browser.Fail(err))
 	}
-	return none(func(ctx context.Context) (any, error) {
-		loc := js.Global().Get("location")
-		if loc.IsUndefined() || loc.IsNull() {
-			return nil, autherr.New(autherr.InvalidInput, "login", "this page has no location to navigate; use startLogin and open the URL yourself")
-		}
-		p, err := a.client.StartLogin(ctx, opts)
-		if err != nil {
-			return nil, err
-		}
-		loc.Call("assign", p.URL)
-		<-ctx.Done()
-		return nil, ctx.Err()
-	})
+	return browser.None(browser.LoginWork(func(ctx context.Context) (*auth.PendingLogin, error) {
+		return a.client.StartLogin(ctx, opts)
+	}))
 }
 
 // completeLogin(url?) → Session
-func (a *api) completeLogin(args []js.Value) (js.Value, func(context.Context) (any, error)) {
-	href := locationHref()
+func (a *api) completeLogin(args []js.Value) (js.Value, browser.Work) {
+	href := browser.LocationHref()
 	u := href
-	if v := arg(args, 0); !v.IsUndefined() && !v.IsNull() {
+	if v := browser.Arg(args, 0); !v.IsUndefined() && !v.IsNull() {
 		s, err := browser.StringArg(args, 0, "url")
 		if err != nil {
-			return none(fail(err))
+			return browser.None(browser.Fail(err))
 		}
 		u = s
 	}
 	if u == "" {
-		return none(fail(autherr.New(autherr.InvalidInput, "complete login", "no url given and the page has no location")))
+		return browser.None(browser.Fail(autherr.New(autherr.InvalidInput, "complete login", "no url given and the page has no location")))
 	}
-	return none(func(ctx context.Context) (any, error) {
+	return browser.None(func(ctx context.Context) (any, error) {
 		s, err := a.client.CompleteLogin(ctx, u)
 		if href != "" && u == href && (err == nil || spent(err)) {
 			replaceAddress(href)
@@ -377,15 +291,6 @@ func spent(err error) bool {
 	return false
 }
 
-// locationHref is location.href, or "" outside a page (Node).
-func locationHref() string {
-	loc := js.Global().Get("location")
-	if loc.Type() != js.TypeObject || loc.Get("href").Type() != js.TypeString {
-		return ""
-	}
-	return loc.Get("href").String()
-}
-
 // replaceAddress removes the spent authorization response from the address
 // bar, keeping history.state and adding no history entry.
 func replaceAddress(href string) {
@@ -402,8 +307,8 @@ func replaceAddress(href string) {
 }
 
 // session() → Session | null
-func (a *api) session(args []js.Value) (js.Value, func(context.Context) (any, error)) {
-	return none(func(ctx context.Context) (any, error) {
+func (a *api) session(args []js.Value) (js.Value, browser.Work) {
+	return browser.None(func(ctx context.Context) (any, error) {
 		s, err := a.client.Session(ctx)
 		if err != nil || s == nil {
 			return nil, err
@@ -413,24 +318,24 @@ func (a *api) session(args []js.Value) (js.Value, func(context.Context) (any, er
 }
 
 // accessToken({minValidityMs}?) → string
-func (a *api) accessToken(args []js.Value) (js.Value, func(context.Context) (any, error)) {
+func (a *api) accessToken(args []js.Value) (js.Value, browser.Work) {
 	var o struct {
 		MinValidityMs *float64 `json:"minValidityMs"`
 	}
-	if err := browser.FromJS(arg(args, 0), &o); err != nil {
-		return none(fail(err))
+	if err := browser.FromJS(browser.Arg(args, 0), &o); err != nil {
+		return browser.None(browser.Fail(err))
 	}
 	var min time.Duration
 	if o.MinValidityMs != nil {
 		if *o.MinValidityMs < 0 {
-			return none(fail(autherr.New(autherr.InvalidInput, "access token", "minValidityMs must not be negative")))
+			return browser.None(browser.Fail(autherr.New(autherr.InvalidInput, "access token", "minValidityMs must not be negative")))
 		}
 		min = time.Duration(*o.MinValidityMs * float64(time.Millisecond))
 		if min == 0 {
 			min = time.Nanosecond // 0 asks for any valid token, not the default
 		}
 	}
-	return none(func(ctx context.Context) (any, error) {
+	return browser.None(func(ctx context.Context) (any, error) {
 		tok, err := a.client.AccessToken(ctx, min)
 		// A refresh or an ended session changes what session() says.
 		a.notify(ctx)
@@ -442,8 +347,8 @@ func (a *api) accessToken(args []js.Value) (js.Value, func(context.Context) (any
 }
 
 // logout() → undefined
-func (a *api) logout(args []js.Value) (js.Value, func(context.Context) (any, error)) {
-	return none(func(ctx context.Context) (any, error) {
+func (a *api) logout(args []js.Value) (js.Value, browser.Work) {
+	return browser.None(func(ctx context.Context) (any, error) {
 		err := a.client.Logout(ctx, nil)
 		a.notify(ctx)
 		if err != nil {
@@ -454,15 +359,15 @@ func (a *api) logout(args []js.Value) (js.Value, func(context.Context) (any, err
 }
 
 // accountUrl({action, deviceId}?) → string | null
-func (a *api) accountURL(args []js.Value) (js.Value, func(context.Context) (any, error)) {
+func (a *api) accountURL(args []js.Value) (js.Value, browser.Work) {
 	var o struct {
 		Action   string `json:"action"`
 		DeviceID string `json:"deviceId"`
 	}
-	if err := browser.FromJS(arg(args, 0), &o); err != nil {
-		return none(fail(err))
+	if err := browser.FromJS(browser.Arg(args, 0), &o); err != nil {
+		return browser.None(browser.Fail(err))
 	}
-	return none(func(ctx context.Context) (any, error) {
+	return browser.None(func(ctx context.Context) (any, error) {
 		u, err := a.client.AccountURL(ctx, o.Action, o.DeviceID)
 		if err != nil || u == "" {
 			return nil, err
@@ -497,69 +402,10 @@ const (
 // one, as the DOM does. A "storage" listener gets the fallback warning at
 // once (asynchronously) when there was one.
 func (a *api) addEventListener(args []js.Value) {
-	typ, fn := arg(args, 0), arg(args, 1)
-	if typ.Type() != js.TypeString || fn.Type() != js.TypeFunction {
-		return
+	typ, fn, added := a.lis.Add(args)
+	if added && typ == eventStorage && a.storage.Warning != nil {
+		go browser.CallListener(fn, browser.Event(eventStorage, browser.ErrorValue(a.storage.Warning)))
 	}
-	t := typ.String()
-	a.mu.Lock()
-	for _, f := range a.listeners[t] {
-		if f.Equal(fn) {
-			a.mu.Unlock()
-			return
-		}
-	}
-	a.listeners[t] = append(a.listeners[t], fn)
-	a.mu.Unlock()
-	if t == eventStorage && a.storage.Warning != nil {
-		go call(fn, event(eventStorage, browser.ErrorValue(a.storage.Warning)))
-	}
-}
-
-// removeEventListener(type, fn)
-func (a *api) removeEventListener(args []js.Value) {
-	typ, fn := arg(args, 0), arg(args, 1)
-	if typ.Type() != js.TypeString {
-		return
-	}
-	t := typ.String()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	fs := a.listeners[t]
-	for i, f := range fs {
-		if f.Equal(fn) {
-			a.listeners[t] = append(fs[:i:i], fs[i+1:]...)
-			return
-		}
-	}
-}
-
-func event(typ string, detail js.Value) js.Value {
-	e := js.Global().Get("Object").New()
-	e.Set("type", typ)
-	e.Set("detail", detail)
-	return e
-}
-
-// dispatch calls the listeners of typ with {type, detail}.
-func (a *api) dispatch(typ string, detail js.Value) {
-	a.mu.Lock()
-	fs := append([]js.Value(nil), a.listeners[typ]...)
-	a.mu.Unlock()
-	e := event(typ, detail)
-	for _, f := range fs {
-		call(f, e)
-	}
-}
-
-// call invokes a listener; one that throws does not stop the others.
-func call(fn, e js.Value) {
-	defer func() {
-		if r := recover(); r != nil {
-			js.Global().Get("console").Call("error", "mxauth: an event listener threw")
-		}
-	}()
-	fn.Invoke(e)
 }
 
 // sessionJSON is the comparable form of a session (or none).
@@ -594,7 +440,7 @@ func (a *api) notify(ctx context.Context) {
 		}
 		detail = v
 	}
-	a.dispatch(eventSession, detail)
+	a.lis.Dispatch(eventSession, detail)
 }
 
 // remoteChange applies another tab's announcement: the access token it
@@ -607,15 +453,8 @@ func (a *api) remoteChange(c store.Change) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := a.client.Session(ctx); err != nil {
-		a.dispatch(eventError, browser.ErrorValue(err))
+		a.lis.Dispatch(eventError, browser.ErrorValue(err))
 		return
 	}
 	a.notify(ctx)
-}
-
-func arg(args []js.Value, i int) js.Value {
-	if i < len(args) {
-		return args[i]
-	}
-	return js.Undefined()
 }

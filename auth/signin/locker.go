@@ -1,4 +1,4 @@
-package auth
+package signin
 
 import (
 	"context"
@@ -52,12 +52,4 @@ func (l *MutexLocker) Lock(ctx context.Context, key string) (func(), error) {
 			return nil, autherr.FromContext("lock", ctx.Err())
 		}
 	}
-}
-
-func (c *Client) locker() Locker {
-	if c.Locker != nil {
-		return c.Locker
-	}
-	c.lockOnce.Do(func() { c.defLocker = &MutexLocker{} })
-	return c.defLocker
 }

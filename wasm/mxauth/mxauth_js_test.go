@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"strings"
 	"syscall/js"
@@ -10,7 +11,9 @@ import (
 	"time"
 
 	"github.com/mxauth/mxauth/auth/sandbox"
+	"github.com/mxauth/mxauth/auth/signin"
 	"github.com/mxauth/mxauth/wasm/browser"
+	"github.com/mxauth/mxauth/wasm/browser/store"
 )
 
 // sandboxServer returns the sandbox's base URL and server name, which the
@@ -36,8 +39,8 @@ func settle(t *testing.T, p js.Value) (value, reason js.Value, rejected bool) {
 	}
 	ch := make(chan result, 1)
 	var ok, fail js.Func
-	ok = js.FuncOf(func(_ js.Value, a []js.Value) any { ch <- result{v: arg(a, 0)}; return nil })
-	fail = js.FuncOf(func(_ js.Value, a []js.Value) any { ch <- result{v: arg(a, 0), rejected: true}; return nil })
+	ok = js.FuncOf(func(_ js.Value, a []js.Value) any { ch <- result{v: browser.Arg(a, 0)}; return nil })
+	fail = js.FuncOf(func(_ js.Value, a []js.Value) any { ch <- result{v: browser.Arg(a, 0), rejected: true}; return nil })
 	defer ok.Release()
 	defer fail.Release()
 	p.Call("then", ok, fail)
@@ -63,9 +66,20 @@ func obj(kv ...any) js.Value {
 	return o
 }
 
+// memoryConfig is an API on memory storage; opened counts the opens.
+func memoryConfig(timeout time.Duration, opened *int) config {
+	return config{Timeout: timeout, Mode: store.StorageMemory,
+		Open: func(context.Context) (*store.Storage, error) {
+			if opened != nil {
+				*opened++
+			}
+			return &store.Storage{Store: signin.NewMemoryStore(), Mode: store.StorageMemory}, nil
+		}}
+}
+
 // newTestAPI is the API object as the loader receives it.
 func newTestAPI(t *testing.T) js.Value {
-	a := newAPI(5 * time.Second)
+	a := newAPI(memoryConfig(5*time.Second, nil))
 	t.Cleanup(a.release)
 	return a.value()
 }
@@ -77,13 +91,13 @@ func TestHandshake(t *testing.T) {
 	calls := 0
 	ready := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		calls++
-		got = arg(args, 0)
+		got = browser.Arg(args, 0)
 		return nil
 	})
 	defer ready.Release()
 	global.Set(name, ready)
 
-	a := newAPI(0)
+	a := newAPI(memoryConfig(0, nil))
 	defer a.release()
 	if err := browser.Handshake(global, name, a.value()); err != nil {
 		t.Fatalf("handshake: %v", err)
@@ -91,9 +105,15 @@ func TestHandshake(t *testing.T) {
 	if calls != 1 {
 		t.Fatalf("ready called %d times, want 1", calls)
 	}
-	for _, m := range []string{"roomSummary", "roomBadge"} {
+	for _, m := range []string{"discover", "startLogin", "login", "session", "roomSummary", "roomBadge", "addEventListener", "removeEventListener"} {
 		if got.Get(m).Type() != js.TypeFunction {
 			t.Errorf("api.%s is %s, want a function", m, got.Get(m).Type())
+		}
+	}
+	// What needs a token is the session build's.
+	for _, m := range []string{"completeLogin", "accessToken", "logout", "accountUrl"} {
+		if !got.Get(m).IsUndefined() {
+			t.Errorf("api.%s is %s in the small build", m, got.Get(m).Type())
 		}
 	}
 	if !global.Get(name).IsUndefined() {
@@ -249,7 +269,7 @@ func TestRoomSummarySlowServer(t *testing.T) {
 		}
 	})
 	t.Run("timeout", func(t *testing.T) {
-		a := newAPI(300 * time.Millisecond)
+		a := newAPI(memoryConfig(300*time.Millisecond, nil))
 		defer a.release()
 		start := time.Now()
 		_, reason, rejected := settle(t, a.value().Call("roomSummary", slow, obj("server", base)))
