@@ -203,10 +203,71 @@ func LocationHref() string {
 	return loc.Get("href").String()
 }
 
-// LoginWork is login(opts)'s work (CONTRACT §1): startLogin through
+// SignIn is what discover, startLogin and login call: a *signin.Client in
+// the small build, an *auth.Client in the session build.
+type SignIn interface {
+	Discover(ctx context.Context, input string) (*signin.ServerInfo, error)
+	StartLogin(ctx context.Context, opts signin.LoginOptions) (*signin.PendingLogin, error)
+}
+
+// SignInMethods sets discover(input, {signal}?), startLogin(opts) → {url}
+// and login(opts) on obj, working on the SignIn that get returns (get may
+// open the storage first).
+func (f *Funcs) SignInMethods(obj js.Value, get func(context.Context) (SignIn, error)) {
+	f.Method(obj, "discover", func(args []js.Value) (js.Value, Work) {
+		signal := SignalOption(arg(args, 1))
+		input, err := StringArg(args, 0, "input")
+		if err != nil {
+			return signal, Fail(err)
+		}
+		return signal, func(ctx context.Context) (any, error) {
+			c, err := get(ctx)
+			if err != nil {
+				return nil, err
+			}
+			info, err := c.Discover(ctx, input)
+			if err != nil {
+				return nil, err
+			}
+			return info, nil
+		}
+	})
+	start := func(opts signin.LoginOptions) func(context.Context) (*signin.PendingLogin, error) {
+		return func(ctx context.Context) (*signin.PendingLogin, error) {
+			c, err := get(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return c.StartLogin(ctx, opts)
+		}
+	}
+	f.Method(obj, "startLogin", func(args []js.Value) (js.Value, Work) {
+		opts, err := LoginOptionsFrom(arg(args, 0))
+		if err != nil {
+			return None(Fail(err))
+		}
+		start := start(opts)
+		return None(func(ctx context.Context) (any, error) {
+			p, err := start(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]string{"url": p.URL}, nil
+		})
+	})
+	f.Method(obj, "login", func(args []js.Value) (js.Value, Work) {
+		opts, err := LoginOptionsFrom(arg(args, 0))
+		if err != nil {
+			return None(Fail(err))
+		}
+		return None(loginWork(start(opts)))
+	})
+}
+
+// loginWork is login(opts)'s work (CONTRACT §1): startLogin through
 // start, then the page goes to the authorization URL. It settles only on
 // failure: on success the page is leaving, and the goroutine waits with it.
-func LoginWork(start func(context.Context) (*signin.PendingLogin, error)) Work {
+func loginWork(start func(context.Context) (*signin.PendingLogin, error)) Work {
 	return func(ctx context.Context) (any, error) {
 		loc := js.Global().Get("location")
 		if loc.IsUndefined() || loc.IsNull() {

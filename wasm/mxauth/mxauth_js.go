@@ -172,9 +172,7 @@ func (a *api) open(ctx context.Context) (*signin.Client, error) {
 func (a *api) value() js.Value {
 	obj := js.Global().Get("Object").New()
 	a.obj = obj
-	a.funcs.Method(obj, "discover", a.discover)
-	a.funcs.Method(obj, "startLogin", a.startLogin)
-	a.funcs.Method(obj, "login", a.login)
+	a.funcs.SignInMethods(obj, func(ctx context.Context) (browser.SignIn, error) { return a.open(ctx) })
 	a.funcs.Method(obj, "session", a.session)
 	a.funcs.Method(obj, "roomSummary", func(args []js.Value) (js.Value, browser.Work) {
 		return browser.SummaryCall(args, a.summarize)
@@ -202,62 +200,6 @@ func (a *api) release() {
 		a.channel = nil
 	}
 	a.lis.Clear()
-}
-
-// discover(input, {signal}?)
-func (a *api) discover(args []js.Value) (js.Value, browser.Work) {
-	signal := browser.SignalOption(browser.Arg(args, 1))
-	input, err := browser.StringArg(args, 0, "input")
-	if err != nil {
-		return signal, browser.Fail(err)
-	}
-	return signal, func(ctx context.Context) (any, error) {
-		c, err := a.open(ctx)
-		if err != nil {
-			return nil, err
-		}
-		info, err := c.Discover(ctx, input)
-		if err != nil {
-			return nil, err
-		}
-		return info, nil
-	}
-}
-
-// start is startLogin's work on the opened storage.
-func (a *api) start(opts signin.LoginOptions) func(context.Context) (*signin.PendingLogin, error) {
-	return func(ctx context.Context) (*signin.PendingLogin, error) {
-		c, err := a.open(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return c.StartLogin(ctx, opts)
-	}
-}
-
-// startLogin(opts) → {url}
-func (a *api) startLogin(args []js.Value) (js.Value, browser.Work) {
-	opts, err := browser.LoginOptionsFrom(browser.Arg(args, 0))
-	if err != nil {
-		return browser.None(browser.Fail(err))
-	}
-	start := a.start(opts)
-	return browser.None(func(ctx context.Context) (any, error) {
-		p, err := start(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return map[string]string{"url": p.URL}, nil
-	})
-}
-
-// login(opts): startLogin, then the page goes to the authorization URL.
-func (a *api) login(args []js.Value) (js.Value, browser.Work) {
-	opts, err := browser.LoginOptionsFrom(browser.Arg(args, 0))
-	if err != nil {
-		return browser.None(browser.Fail(err))
-	}
-	return browser.None(browser.LoginWork(a.start(opts)))
 }
 
 // session() → Session | null, read from the Store without its tokens.

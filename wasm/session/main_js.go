@@ -172,9 +172,7 @@ func newAPI(cfg config) *api {
 // value builds the JS object handed to the loader.
 func (a *api) value() js.Value {
 	obj := js.Global().Get("Object").New()
-	a.funcs.Method(obj, "discover", a.discover)
-	a.funcs.Method(obj, "startLogin", a.startLogin)
-	a.funcs.Method(obj, "login", a.login)
+	a.funcs.SignInMethods(obj, func(context.Context) (browser.SignIn, error) { return a.client, nil })
 	a.funcs.Method(obj, "completeLogin", a.completeLogin)
 	a.funcs.Method(obj, "session", a.session)
 	a.funcs.Method(obj, "accessToken", a.accessToken)
@@ -206,50 +204,6 @@ func (a *api) release() {
 		a.channel = nil
 	}
 	a.lis.Clear()
-}
-
-// discover(input, {signal}?)
-func (a *api) discover(args []js.Value) (js.Value, browser.Work) {
-	signal := browser.SignalOption(browser.Arg(args, 1))
-	input, err := browser.StringArg(args, 0, "input")
-	if err != nil {
-		return signal, browser.Fail(err)
-	}
-	return signal, func(ctx context.Context) (any, error) {
-		info, err := a.client.Discover(ctx, input)
-		if err != nil {
-			return nil, err
-		}
-		return info, nil
-	}
-}
-
-// startLogin(opts) → {url}
-func (a *api) startLogin(args []js.Value) (js.Value, browser.Work) {
-	opts, err := browser.LoginOptionsFrom(browser.Arg(args, 0))
-	if err != nil {
-		return browser.None(browser.Fail(err))
-	}
-	return browser.None(func(ctx context.Context) (any, error) {
-		p, err := a.client.StartLogin(ctx, opts)
-		if err != nil {
-			return nil, err
-		}
-		return map[string]string{"url": p.URL}, nil
-	})
-}
-
-// login(opts): startLogin, then the page goes to the authorization URL
-// (CONTRACT §1). Its Promise settles only on failure: on success the page
-// is leaving, and the goroutine waits with it.
-func (a *api) login(args []js.Value) (js.Value, browser.Work) {
-	opts, err := browser.LoginOptionsFrom(browser.Arg(args, 0))
-	if err != nil {
-		return browser.None(browser.Fail(err))
-	}
-	return browser.None(browser.LoginWork(func(ctx context.Context) (*auth.PendingLogin, error) {
-		return a.client.StartLogin(ctx, opts)
-	}))
 }
 
 // completeLogin(url?) → Session
