@@ -3,7 +3,7 @@
 
 GO       ?= go
 FUZZTIME ?= 30s
-PKGS_FUZZ = ./auth ./auth/autherr ./auth/room ./wasm/browser
+PKGS_FUZZ = ./auth ./auth/signin ./auth/autherr ./auth/room ./wasm/browser
 DEVTOOLS  = web/test/node_modules/.package-lock.json
 
 .PHONY: demo test test-go test-browser vet fuzz devtools npm clean
@@ -71,18 +71,14 @@ $(DEVTOOLS): web/test/package.json web/test/package-lock.json
 	cd web/test && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-## npm: build preview.wasm and mxauth.wasm, compress them, assemble the npm
-## package in dist/npm and pack it to dist/mxauth-<version>.tgz.
+## npm: build mxauth.wasm (small, no net/http) and session.wasm, compress them,
+## assemble the npm package in dist/npm and pack it to dist/mxauth-<version>.tgz.
 WASMFLAGS = -trimpath -ldflags='-s -w' -tags nethttpomithttp2
 NPMDIR    = dist/npm
 npm: devtools
 	@rm -rf $(NPMDIR) && mkdir -p $(NPMDIR)
-	GOOS=js GOARCH=wasm $(GO) build $(WASMFLAGS) -o $(NPMDIR)/preview.wasm ./wasm/preview
-	@if [ -d wasm/mxauth ] && GOOS=js GOARCH=wasm $(GO) build $(WASMFLAGS) -o $(NPMDIR)/mxauth.wasm ./wasm/mxauth; then \
-	  echo "built mxauth.wasm"; \
-	else \
-	  echo "warning: ./wasm/mxauth does not build yet; the package has no mxauth.wasm" >&2; rm -f $(NPMDIR)/mxauth.wasm; \
-	fi
+	GOOS=js GOARCH=wasm $(GO) build $(WASMFLAGS) -o $(NPMDIR)/mxauth.wasm ./wasm/mxauth
+	GOOS=js GOARCH=wasm $(GO) build $(WASMFLAGS) -o $(NPMDIR)/session.wasm ./wasm/session
 	@for w in $(NPMDIR)/*.wasm; do brotli -q 11 -f -k -o $$w.br $$w && gzip -9 -n -k -f $$w; done
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(NPMDIR)/wasm_exec.js
 	cp "$$($(GO) env GOROOT)/LICENSE" $(NPMDIR)/wasm_exec.LICENSE

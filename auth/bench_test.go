@@ -47,15 +47,6 @@ func BenchmarkParseLoginFlows(b *testing.B) {
 	}
 }
 
-func BenchmarkParseInput(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := parseInput("@alice:matrix.org"); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 func BenchmarkDecideHints(b *testing.B) {
 	info := &ServerInfo{ServerName: "matrix.org",
 		OAuth: &OAuthInfo{PromptValues: []string{"login", "create"}},

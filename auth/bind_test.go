@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mxauth/mxauth/auth/sandbox"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // proxyHS is a hostile homeserver P in front of an honest sandbox H: it
@@ -343,7 +344,7 @@ func TestRegistrationExpires(t *testing.T) {
 	c.Now = clock.Now
 	c.PendingLoginTTL = 365 * 24 * time.Hour
 	ctx := context.Background()
-	for i, step := range []time.Duration{0, registrationTTL - time.Hour, 2 * time.Hour} {
+	for i, step := range []time.Duration{0, signin.RegistrationTTL - time.Hour, 2 * time.Hour} {
 		clock.Add(step)
 		if _, err := c.StartLogin(ctx, loginOpts(h)); err != nil {
 			t.Fatal(err)
@@ -353,56 +354,4 @@ func TestRegistrationExpires(t *testing.T) {
 			t.Errorf("after %d logins: %d registrations, want %d", i+1, n, want)
 		}
 	}
-}
-
-func TestUserServerName(t *testing.T) {
-	tests := []struct {
-		in, want string
-		ok       bool
-	}{
-		{"@alice:example.org", "example.org", true},
-		{"@Alice:Example.ORG:8448", "example.org:8448", true},
-		{"@a!\"#$%&'()*+,-./09;<=>?@[\\]^_`{|}~:example.org", "example.org", true}, // historical characters
-		{"@alice:[::1]:8008", "[::1]:8008", true},
-		{"alice:example.org", "", false},
-		{"@:example.org", "", false},
-		{"@alice", "", false},
-		{"@alice:", "", false},
-		{"@al ice:example.org", "", false},
-		{"@al\tice:example.org", "", false},
-		{"@al\u202Eice:example.org", "", false},
-		{"@alïce:example.org", "", false},
-		{"@alice:exa\u202Emple.org", "", false},
-		{"@alice:example.org:99999", "", false},
-		{"@" + strings.Repeat("a", 250) + ":example.org", "", false},
-	}
-	for _, tt := range tests {
-		got, err := userServerName(tt.in)
-		if (err == nil) != tt.ok || got != tt.want {
-			t.Errorf("userServerName(%q) = %q, %v; want %q ok=%v", tt.in, got, err, tt.want, tt.ok)
-		}
-	}
-}
-
-func FuzzUserID(f *testing.F) {
-	for _, s := range []string{"@alice:example.org", "@a:[::1]:8448", "@\u202E:x", "@a:b:c", "@ :x"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, id string) {
-		name, err := userServerName(id)
-		if err != nil {
-			return
-		}
-		if len(id) > 255 || !strings.HasPrefix(id, "@") {
-			t.Fatalf("accepted %q", id)
-		}
-		for i := 0; i < len(id); i++ {
-			if id[i] <= 0x20 || id[i] >= 0x7f {
-				t.Fatalf("accepted %q with byte %#x", id, id[i])
-			}
-		}
-		if _, _, err := splitServerName(name); err != nil {
-			t.Fatalf("server name %q of %q: %v", name, id, err)
-		}
-	})
 }

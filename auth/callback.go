@@ -13,6 +13,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // Callback is the authorization response (RFC 6749 §4.1.2, §4.1.2.1) read
@@ -107,7 +108,7 @@ func (c *Client) CompleteLogin(ctx context.Context, callbackURL string) (*Sessio
 	switch {
 	case cb.Issuer != "" && cb.Issuer != rec.OAuth.Issuer:
 		return nil, &autherr.Error{Code: autherr.StateMismatch, Op: op, Details: map[string]string{"reason": "iss_mismatch"},
-			Err: fmt.Errorf("the answer comes from issuer %q, the login went to %q", clipURL(cb.Issuer), rec.OAuth.Issuer)}
+			Err: fmt.Errorf("the answer comes from issuer %q, the login went to %q", signin.ClipURL(cb.Issuer), rec.OAuth.Issuer)}
 	case cb.Issuer == "" && rec.OAuth.IssParameterSupported:
 		return nil, &autherr.Error{Code: autherr.StateMismatch, Op: op, Details: map[string]string{"reason": "iss_missing"},
 			Err: fmt.Errorf("the answer carries no iss, though issuer %q says it always sends one", rec.OAuth.Issuer)}
@@ -165,7 +166,7 @@ func (c *Client) takePending(ctx context.Context, state string) (*pendingRecord,
 // authorizationError maps an error answer (RFC 6749 §4.1.2.1) to a code.
 // The server's error and error_description are kept.
 func authorizationError(cb *Callback) *autherr.Error {
-	e := &autherr.Error{Code: autherr.AuthorizationDenied, Op: "authorize", Errcode: clipText(cb.Error, 64), Message: clipText(cb.ErrorDescription, 512)}
+	e := &autherr.Error{Code: autherr.AuthorizationDenied, Op: "authorize", Errcode: signin.ClipText(cb.Error, 64), Message: signin.ClipText(cb.ErrorDescription, 512)}
 	switch cb.Error {
 	case "server_error", "temporarily_unavailable":
 		e.Code = autherr.ServerError
@@ -174,16 +175,6 @@ func authorizationError(cb *Callback) *autherr.Error {
 		e.Message = "the server answered " + e.Errcode
 	}
 	return e
-}
-
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n] + "…"
 }
 
 func errcodeOf(err error) string {
@@ -201,12 +192,28 @@ func (c *Client) tokenContext(ctx context.Context, insecure bool) (context.Conte
 	return context.WithValue(ctx, oauth2.HTTPClient, c.httpClient(insecure)), cancel
 }
 
+// oauth2Config is the x/oauth2 view of the server for one client. The
+// client is public, so its id goes in the form body and no Basic auth is
+// ever tried (AuthStyleInParams).
+func oauth2Config(o *OAuthInfo, clientID, redirect string, scopes []string) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID: clientID,
+		Endpoint: oauth2.Endpoint{
+			AuthURL:   o.AuthorizationEndpoint,
+			TokenURL:  o.TokenEndpoint,
+			AuthStyle: oauth2.AuthStyleInParams,
+		},
+		RedirectURL: redirect,
+		Scopes:      scopes,
+	}
+}
+
 // exchange redeems the code at the token endpoint (RFC 6749 §4.1.3) with
 // the verifier (RFC 7636 §4.5) and the exact redirect URI.
 func (c *Client) exchange(ctx context.Context, rec *pendingRecord, code string) (*oauth2.Token, error) {
 	const op = "token"
-	if err := checkURL(rec.OAuth.TokenEndpoint, rec.Insecure); err != nil {
-		return nil, metadataError(op, "token_endpoint", "%v", err)
+	if err := signin.CheckURL(rec.OAuth.TokenEndpoint, rec.Insecure); err != nil {
+		return nil, signin.MetadataError(op, "token_endpoint", "%v", err)
 	}
 	conf := oauth2Config(&rec.OAuth, rec.ClientID, rec.RedirectURI, rec.Scopes)
 	var tok *oauth2.Token
@@ -236,7 +243,7 @@ func checkToken(op string, tok *oauth2.Token) error {
 		return autherr.New(autherr.TokenExchangeFailed, op, "the answer has no access_token")
 	}
 	if !strings.EqualFold(tok.TokenType, "bearer") {
-		return autherr.New(autherr.TokenExchangeFailed, op, "token_type %q is not Bearer", clipText(tok.TokenType, 40))
+		return autherr.New(autherr.TokenExchangeFailed, op, "token_type %q is not Bearer", signin.ClipText(tok.TokenType, 40))
 	}
 	if len(tok.AccessToken) > 8192 || len(tok.RefreshToken) > 8192 {
 		return autherr.New(autherr.TokenExchangeFailed, op, "the tokens are implausibly long")
@@ -258,14 +265,14 @@ func tokenError(op string, ctx context.Context, err error, fallback autherr.Code
 		}
 		e := autherr.FromStatus(op, status, re.Body, fallback)
 		if re.ErrorCode != "" {
-			e.Errcode = clipText(re.ErrorCode, 64)
-			e.Message = clipText(re.ErrorDescription, 512)
+			e.Errcode = signin.ClipText(re.ErrorCode, 64)
+			e.Message = signin.ClipText(re.ErrorDescription, 512)
 		}
 		switch {
 		case status == http.StatusTooManyRequests:
 			e.Code = autherr.RateLimited
 			if e.RetryAfter == 0 && header != nil {
-				e.RetryAfter = retryAfterHeader(header.Get("Retry-After"))
+				e.RetryAfter = signin.RetryAfterHeader(header.Get("Retry-After"))
 			}
 		case status >= 500:
 			e.Code = autherr.ServerError
@@ -280,7 +287,7 @@ func tokenError(op string, ctx context.Context, err error, fallback autherr.Code
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return transportError(op, ctx, err)
+		return signin.TransportError(op, ctx, err)
 	}
 	if ctx.Err() != nil {
 		return autherr.FromContext(op, ctx.Err())
@@ -310,18 +317,18 @@ type whoamiAnswer struct {
 // the token exchange: the OAuth server's subject is not the Matrix user).
 func (c *Client) whoami(ctx context.Context, base, token string, insecure bool) (*whoamiAnswer, error) {
 	const op = "whoami"
-	resp, err := c.do(ctx, request{op: op, url: base + "/_matrix/client/v3/account/whoami", bearer: token, insecure: insecure})
+	resp, err := c.do(ctx, signin.Request{Op: op, URL: base + "/_matrix/client/v3/account/whoami", Bearer: token, Insecure: insecure})
 	if err != nil {
 		return nil, err
 	}
-	if resp.status != http.StatusOK {
-		return nil, autherr.FromStatus(op, resp.status, resp.body, autherr.TokenExchangeFailed)
+	if resp.Status != http.StatusOK {
+		return nil, autherr.FromStatus(op, resp.Status, resp.Body, autherr.TokenExchangeFailed)
 	}
 	var w whoamiAnswer
-	if err := decodeJSON(op, resp, &w, autherr.TokenExchangeFailed); err != nil {
+	if err := signin.DecodeJSON(op, resp, &w, autherr.TokenExchangeFailed); err != nil {
 		return nil, err
 	}
-	if _, err := userServerName(w.UserID); err != nil {
+	if _, err := signin.UserServerName(w.UserID); err != nil {
 		return nil, &autherr.Error{Code: autherr.TokenExchangeFailed, Op: op, Details: map[string]string{"reason": "user_id_invalid"},
 			Err: fmt.Errorf("whoami answered no valid user_id: %v", err)}
 	}

@@ -107,7 +107,7 @@ func exchangeBody(status int, body []byte) (*oauth2.Token, error) {
 		OAuth: OAuthInfo{Issuer: "http://127.0.0.1/", AuthorizationEndpoint: "http://127.0.0.1/authorize", TokenEndpoint: "http://127.0.0.1/token"},
 	}
 	c.Retry.Attempts = 1
-	return c.exchange(context.Background(), rec, "code")
+	return c.exchange(context.Background(), rec, "AuthCode-5Yk2QmVvX0")
 }
 
 func TestTokenResponses(t *testing.T) {

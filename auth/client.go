@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // Client holds the configuration every mxauth call shares. The zero value
@@ -35,8 +36,8 @@ type Client struct {
 	StaleWhileRevalidate time.Duration
 
 	// Rand is the source of state, nonce and device ids. Nil means
-	// crypto/rand. (The PKCE verifier always comes from
-	// oauth2.GenerateVerifier, which reads crypto/rand itself.)
+	// crypto/rand. (The PKCE verifier always reads crypto/rand, as
+	// oauth2.GenerateVerifier does.)
 	Rand io.Reader
 	// Locker serialises token refreshes of one session. Nil means an
 	// in-process mutex private to this Client; programs that share a Store
@@ -55,7 +56,7 @@ type Client struct {
 
 	once     sync.Once
 	store    Store
-	disco    discoveryCache
+	core     *signin.Client // discovery, registration, the authorization request
 	httpOnce sync.Once
 	httpc    [2]*http.Client // [secure, insecure-loopback]
 }
@@ -65,6 +66,11 @@ func (c *Client) init() {
 		c.store = c.Store
 		if c.store == nil {
 			c.store = NewMemoryStore()
+		}
+		c.core = &signin.Client{
+			Fetch: c.httpFetch, Store: c.store, Now: c.Now, Timeout: c.Timeout, Retry: c.Retry,
+			CacheTTL: c.CacheTTL, StaleWhileRevalidate: c.StaleWhileRevalidate, Rand: c.Rand,
+			ClientIDs: c.ClientIDs, PendingLoginTTL: c.PendingLoginTTL,
 		}
 	})
 }
@@ -85,3 +91,11 @@ func (c *Client) timeout() time.Duration {
 
 // DefaultClient is the Client used by the package-level functions.
 var DefaultClient = &Client{}
+
+func (c *Client) locker() Locker {
+	if c.Locker != nil {
+		return c.Locker
+	}
+	c.lockOnce.Do(func() { c.defLocker = &MutexLocker{} })
+	return c.defLocker
+}

@@ -11,12 +11,13 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // GrantTypeDeviceCode is the grant type of the OAuth 2.0 device
 // authorization grant (RFC 8628 §3.4), part of the Matrix client-server API
 // since v1.18 (MSC4341).
-const GrantTypeDeviceCode = "urn:ietf:params:oauth:grant-type:device_code"
+const GrantTypeDeviceCode = signin.GrantTypeDeviceCode
 
 // ReasonDeviceGrantNotOffered is the Details["reason"] of the
 // oauth_unsupported error StartDeviceLogin returns when the server's metadata
@@ -116,7 +117,7 @@ func (c *Client) StartDeviceLogin(ctx context.Context, opts DeviceLoginOptions) 
 	default:
 		return nil, autherr.New(autherr.InvalidInput, op, "action %q is not login", opts.Action)
 	}
-	info, nameResolved, err := c.loginServer(ctx, op, opts.Server, opts.ServerInfo)
+	info, nameResolved, err := c.core.LoginServer(ctx, op, opts.Server, opts.ServerInfo)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +140,7 @@ func (c *Client) StartDeviceLogin(ctx context.Context, opts DeviceLoginOptions) 
 	deviceID := opts.DeviceID
 	if deviceID == "" {
 		var err error
-		if deviceID, err = c.randomString(10); err != nil {
+		if deviceID, err = c.core.RandomString(10); err != nil {
 			return nil, err
 		}
 	} else if !ValidDeviceID(deviceID) {
@@ -148,7 +149,7 @@ func (c *Client) StartDeviceLogin(ctx context.Context, opts DeviceLoginOptions) 
 	clientID, regKey := opts.ClientID, ""
 	if clientID == "" {
 		var err error
-		if clientID, regKey, err = c.registerDevice(ctx, o, opts.Client, info.Insecure); err != nil {
+		if clientID, regKey, err = c.core.RegisterDevice(ctx, o, opts.Client, info.Insecure); err != nil {
 			return nil, err
 		}
 	}
@@ -275,27 +276,6 @@ func deviceConfig(rec *pendingRecord) *oauth2.Config {
 	conf := oauth2Config(&rec.OAuth, rec.ClientID, "", nil)
 	conf.Endpoint.DeviceAuthURL = rec.OAuth.DeviceAuthorizationEndpoint
 	return conf
-}
-
-// registerDevice registers (or finds in the cache per issuer) a device
-// client: grant types device_code and refresh_token, application type
-// native, response types none, no redirect URIs, as MAS registers device
-// clients. The URIs are checked locally first, as for every registration.
-func (c *Client) registerDevice(ctx context.Context, o *OAuthInfo, meta ClientMetadata, insecure bool) (string, string, error) {
-	if _, err := checkClientURIs(meta); err != nil {
-		return "", "", err
-	}
-	return c.registerBody(ctx, o, deviceRegistrationBody(meta), insecure)
-}
-
-// deviceRegistrationBody is the RFC 7591 request of a device client.
-func deviceRegistrationBody(meta ClientMetadata) map[string]any {
-	body := registrationBody(meta, "")
-	delete(body, "redirect_uris")
-	body["grant_types"] = []string{GrantTypeDeviceCode, "refresh_token"}
-	body["response_types"] = []string{}
-	body["application_type"] = ApplicationTypeNative
-	return body
 }
 
 // checkDeviceAuth checks a device authorization answer (RFC 8628 §3.2)

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // Every parser of server or user input is fuzzed: none may panic, and each
@@ -34,8 +36,8 @@ func FuzzParseWellKnown(f *testing.F) {
 			if strings.HasSuffix(base, "/") {
 				t.Fatalf("base URL %q ends in a slash", base)
 			}
-			if checkURL(base, insecure) != nil {
-				t.Fatalf("base URL %q does not pass checkURL", base)
+			if signin.CheckURL(base, insecure) != nil {
+				t.Fatalf("base URL %q does not pass CheckURL", base)
 			}
 		}
 	})
@@ -77,29 +79,10 @@ func FuzzParseAuthMetadata(f *testing.F) {
 		checkErr(t, err)
 		if err == nil {
 			for _, u := range []string{info.Issuer, info.AuthorizationEndpoint, info.TokenEndpoint, info.RegistrationEndpoint, info.RevocationEndpoint} {
-				if checkURL(u, insecure) != nil {
+				if signin.CheckURL(u, insecure) != nil {
 					t.Fatalf("accepted endpoint %q", u)
 				}
 			}
-		}
-	})
-}
-
-func FuzzParseInput(f *testing.F) {
-	for _, s := range []string{"matrix.org", "@alice:example.org", "https://matrix.org/", "127.0.0.1:8008", "[::1]:8008", "http://localhost:8008/x", "@:", "[", "a:b:c"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, in string) {
-		tg, err := parseInput(in)
-		checkErr(t, err)
-		if err != nil {
-			return
-		}
-		if checkURL(tg.wellKnownURL, tg.insecure) != nil || checkURL(tg.fallbackBase, tg.insecure) != nil {
-			t.Fatalf("parseInput(%q) gave unusable URLs %+v", in, tg)
-		}
-		if !tg.insecure && (strings.HasPrefix(tg.wellKnownURL, "http:") || strings.HasPrefix(tg.fallbackBase, "http:")) {
-			t.Fatalf("plain http for a non-loopback input %q: %+v", in, tg)
 		}
 	})
 }

@@ -59,24 +59,8 @@ func FuzzRegistrationAnswer(f *testing.F) {
 			}
 			return
 		}
-		if id == "" || len(id) > maxClientID {
+		if id == "" || len(id) > 512 { // signin's maxClientID
 			t.Fatalf("accepted client id %q", id)
-		}
-	})
-}
-
-// FuzzCacheControl: any header value gives bounded, non-negative-or-absent
-// durations.
-func FuzzCacheControl(f *testing.F) {
-	for _, s := range []string{"max-age=300", "no-store", `max-age="60", stale-while-revalidate=3600`, "max-age=-1", "max-age=99999999999999999999", "MAX-AGE=5,,=,", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, v string) {
-		maxAge, swr, _ := parseCacheControl(v)
-		for _, d := range []time.Duration{maxAge, swr} {
-			if d < -1 || d > 7*24*time.Hour {
-				t.Fatalf("%q gave %v", v, d)
-			}
 		}
 	})
 }

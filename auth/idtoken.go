@@ -8,6 +8,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // verifyIDToken checks an ID token with go-oidc against the Matrix auth
@@ -24,7 +25,7 @@ func (c *Client) verifyIDToken(ctx context.Context, rec *pendingRecord, raw, acc
 	if o.JWKSURI == "" {
 		return nil, fail("the server returned an ID token but lists no jwks_uri to check it with")
 	}
-	if err := checkURL(o.JWKSURI, rec.Insecure); err != nil {
+	if err := signin.CheckURL(o.JWKSURI, rec.Insecure); err != nil {
 		return nil, fail("jwks_uri: %v", err)
 	}
 	vctx, cancel := c.tokenContext(ctx, rec.Insecure)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // Logout with DefaultClient.
@@ -105,14 +106,14 @@ func (c *Client) revoke(ctx context.Context, s *Session, token, hint string) err
 		return autherr.New(autherr.MetadataInvalid, op, "the server lists no revocation_endpoint")
 	}
 	form := url.Values{"token": {token}, "token_type_hint": {hint}, "client_id": {s.ClientID}}
-	resp, err := c.do(ctx, request{op: op, method: http.MethodPost, url: s.RevocationEndpoint, form: form, insecure: s.Insecure})
+	resp, err := c.do(ctx, signin.Request{Op: op, Method: http.MethodPost, URL: s.RevocationEndpoint, Form: form, Insecure: s.Insecure})
 	if err != nil {
 		return err
 	}
-	if resp.status != http.StatusOK {
+	if resp.Status != http.StatusOK {
 		// A refusal (invalid_client, unauthorized_client, invalid_request)
 		// is forbidden, with the server's error kept.
-		return withoutSecrets(autherr.FromStatus(op, resp.status, resp.body, autherr.Forbidden), s.RefreshToken, s.AccessToken)
+		return withoutSecrets(autherr.FromStatus(op, resp.Status, resp.Body, autherr.Forbidden), s.RefreshToken, s.AccessToken)
 	}
 	return nil
 }

@@ -227,7 +227,7 @@ func introspectionCheck(p *peerInfo, serverName func() string) func(string) (str
 		}
 		device := ""
 		for _, sc := range strings.Fields(r.Scope) {
-			for _, prefix := range []string{scopeDevicePrefix, scopeDevicePrefixUnstable} {
+			for _, prefix := range []string{string(DeviceScope("")), string(DeviceScopeUnstable(""))} {
 				if strings.HasPrefix(sc, prefix) {
 					device = strings.TrimPrefix(sc, prefix)
 				}

@@ -74,39 +74,6 @@ func TestCheckClientMetadata(t *testing.T) {
 	}
 }
 
-func TestRegistrationBody(t *testing.T) {
-	meta := ClientMetadata{
-		Name: "App", URI: "https://app.example.org/", LogoURI: "https://app.example.org/logo.png",
-		TOSURI: "https://app.example.org/tos", PolicyURI: "https://app.example.org/privacy",
-		Contacts:  []string{"ops@example.org"},
-		Localized: map[string]LocalizedClientMetadata{"fr": {Name: "Appli", TOSURI: "https://app.example.org/fr/tos"}},
-	}
-	b := registrationBody(meta, "https://app.example.org/cb")
-	want := map[string]any{
-		"client_uri": "https://app.example.org/", "client_name": "App", "logo_uri": "https://app.example.org/logo.png",
-		"tos_uri": "https://app.example.org/tos", "policy_uri": "https://app.example.org/privacy",
-		"token_endpoint_auth_method": "none", "application_type": "web",
-		"client_name#fr": "Appli", "tos_uri#fr": "https://app.example.org/fr/tos",
-	}
-	for k, v := range want {
-		if b[k] != v {
-			t.Errorf("%s = %v, want %v", k, b[k], v)
-		}
-	}
-	if g := b["grant_types"].([]string); len(g) != 2 || g[0] != "authorization_code" || g[1] != "refresh_token" {
-		t.Errorf("grant_types %v", g)
-	}
-	if r := b["response_types"].([]string); len(r) != 1 || r[0] != "code" {
-		t.Errorf("response_types %v", r)
-	}
-	if r := b["redirect_uris"].([]string); len(r) != 1 || r[0] != "https://app.example.org/cb" {
-		t.Errorf("redirect_uris %v", r)
-	}
-	if _, ok := b["logo_uri#fr"]; ok {
-		t.Error("empty localised field sent")
-	}
-}
-
 // A server refusal keeps the server's error and error_description.
 func TestRegistrationRefusedByServer(t *testing.T) {
 	reg := newJSONServer(t, http.StatusBadRequest, `{"error":"invalid_redirect_uri","error_description":"redirect_uri is not using a valid domain"}`)

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // Session is a signed-in Matrix device: who, where, and its tokens. The first
@@ -67,15 +68,12 @@ func (s *Session) Token() *oauth2.Token {
 
 // ID is the session's stable name in the Store: a hash of issuer, user and
 // device, so that the key reveals nothing and never needs escaping.
-func (s *Session) ID() string {
-	h := sha256.Sum256([]byte(s.Issuer + "\n" + s.UserID + "\n" + s.DeviceID))
-	return hex.EncodeToString(h[:12])
-}
+func (s *Session) ID() string { return signin.SessionID(s.Issuer, s.UserID, s.DeviceID) }
 
 // Store keys of sessions.
 const (
-	sessionPrefix     = "sessions/"
-	currentSessionKey = "current-session"
+	sessionPrefix     = signin.SessionPrefix
+	currentSessionKey = signin.CurrentSessionKey
 )
 
 func sessionKey(id string) string { return sessionPrefix + id }

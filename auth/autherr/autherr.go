@@ -1,7 +1,7 @@
 // Package autherr holds the error type every mxauth package returns and the
 // classification of HTTP answers into it. It is a leaf: it imports no
-// net/http, so the small preview build (auth/room) can share it with the
-// login build, and errors.As finds one type, *autherr.Error (also known as
+// net/http, so the small build (auth/room, auth/signin) can share it with
+// the session build, and errors.As finds one type, *autherr.Error (also known as
 // *auth.Error), whichever package failed.
 package autherr
 

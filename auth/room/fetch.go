@@ -1,65 +1,23 @@
 package room
 
-import (
-	"context"
-	"errors"
-	"strings"
+import "github.com/mxauth/mxauth/auth/fetch"
+
+// The HTTP contract of this package is package fetch's, shared with the
+// sign-in core; these names keep room's own spelling working.
+type (
+	// Request is one HTTP request of this package (fetch.Request).
+	Request = fetch.Request
+	// Response is a fully read answer (fetch.Response).
+	Response = fetch.Response
+	// Fetch does one HTTP request and reads the whole answer (fetch.Func).
+	// Package room/httpfetch has one over net/http; the browser build has
+	// one over window.fetch.
+	Fetch = fetch.Func
 )
 
-// Request is one HTTP request of this package.
-type Request struct {
-	Method string
-	URL    string
-	// Header holds only Authorization and Content-Type: in a browser any
-	// other header would force a CORS preflight (DESIGN.md, house style).
-	Header map[string]string
-	Body   []byte
-	// MaxBytes bounds the response body a Fetch may read; a longer body
-	// fails with an error wrapping ErrBodyTooLarge. Zero means
-	// DefaultMaxBytes.
-	MaxBytes int64
-}
-
-// CarriesSecret reports whether the request carries a secret: any method
-// but GET and HEAD (a code, a verifier, a refresh or access token in the
-// body, a client registration), or an Authorization header. Such a request
-// must never follow a redirect to another origin, where a 307/308 would
-// replay it (DESIGN.md, "Bind what a server says to who it is"); it is the
-// rule of package auth's native redirect policy, and the browser's Fetch
-// follows no redirect at all for it.
-func (r Request) CarriesSecret() bool {
-	switch strings.ToUpper(r.Method) {
-	case "", "GET", "HEAD":
-	default:
-		return true
-	}
-	for k, v := range r.Header {
-		if strings.EqualFold(k, "Authorization") && v != "" {
-			return true
-		}
-	}
-	return false
-}
-
-// Response is a fully read answer.
-type Response struct {
-	Status int
-	// Header maps lower-case header names to their (first) value.
-	Header map[string]string
-	Body   []byte
-}
-
-// Fetch does one HTTP request and reads the whole answer. It returns an
-// error only when no answer arrived (network failure, cancelled or expired
-// ctx, a body over MaxBytes), never for an HTTP status. It must not add
-// request headers of its own. Package room/httpfetch has one over
-// net/http; the browser build has one over window.fetch.
-type Fetch func(ctx context.Context, req Request) (*Response, error)
-
-// DefaultMaxBytes is the body limit when Request.MaxBytes is zero: room
-// summaries and error bodies are small, a megabyte is plenty.
-const DefaultMaxBytes = 1 << 20
+// DefaultMaxBytes is the body limit when Request.MaxBytes is zero.
+const DefaultMaxBytes = fetch.DefaultMaxBytes
 
 // ErrBodyTooLarge is wrapped by a Fetch whose answer exceeded MaxBytes. The
 // Client reports it as server_error, not as a network failure.
-var ErrBodyTooLarge = errors.New("room: response body too large")
+var ErrBodyTooLarge = fetch.ErrBodyTooLarge

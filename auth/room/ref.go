@@ -3,7 +3,7 @@
 // account, and draws member-count badges.
 //
 // It never imports net/http: requests go through an injected Fetch, so the
-// small preview.wasm build can use the browser's fetch (DESIGN.md, "Three
+// small mxauth.wasm build can use the browser's fetch (DESIGN.md, "Three
 // WASM builds"). Package room/httpfetch supplies a Fetch over net/http for
 // Go programs.
 package room

@@ -11,9 +11,9 @@
 // Tests: the syscall/js tests (*_js_test.go) need servers, which
 // WebAssembly cannot start, so the native `go test ./wasm/browser` (TestJS)
 // starts them on 127.0.0.1 and runs `GOOS=js GOARCH=wasm go test` of this
-// package and wasm/preview under Node with their URLs in the environment.
+// package and wasm/mxauth under Node with their URLs in the environment.
 // Run directly under GOOS=js, those tests skip.
 //
-// Nothing here imports net/http: preview.wasm links this package and must
-// stay without it (a guard test in wasm/preview proves it).
+// Nothing here imports net/http: mxauth.wasm links this package and must
+// stay without it (a guard test in wasm/mxauth proves it).
 package browser

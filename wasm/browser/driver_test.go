@@ -19,10 +19,10 @@ import (
 	"github.com/mxauth/mxauth/wasm/internal/wasmtest"
 )
 
-// TestJS runs the syscall/js tests of wasm/browser and wasm/preview under
+// TestJS runs the syscall/js tests of wasm/browser and wasm/mxauth under
 // Node (GOOS=js GOARCH=wasm, Go's go_js_wasm_exec), against servers this
 // native process starts, since WebAssembly cannot listen: an echo server
-// for the fetch tests and the sandbox homeserver for the preview API. The
+// for the fetch tests and the sandbox homeserver for the small build. The
 // URLs reach the wasm tests through the environment, which go_js_wasm_exec
 // passes on.
 //
@@ -39,7 +39,7 @@ func TestJS(t *testing.T) {
 		t.Fatalf("sandbox: %v", err)
 	}
 	defer sb.Close()
-	// The space's summary answers after 30 s: wasm/preview's abort and
+	// The space's summary answers after 30 s: wasm/mxauth's abort and
 	// timeout tests use it.
 	sb.SetFault(sandbox.Fault{
 		Path:    "/_matrix/client/v1/room_summary/" + sandbox.RoomID(sandbox.RoomSpace, sb.ServerName()),
@@ -55,7 +55,7 @@ func TestJS(t *testing.T) {
 	closed := "http://" + l.Addr().String()
 	l.Close()
 
-	wasmtest.RunJS(t, []string{".", "../preview"},
+	wasmtest.RunJS(t, []string{".", "../mxauth"},
 		"MXAUTH_TEST_ECHO="+srv.URL,
 		"MXAUTH_TEST_SANDBOX="+sb.URL(),
 		"MXAUTH_TEST_CLOSED="+closed,

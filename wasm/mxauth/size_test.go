@@ -8,17 +8,28 @@ import (
 	"github.com/mxauth/mxauth/wasm/internal/wasmtest"
 )
 
-// budgetBrotli is mxauth.wasm's size budget (issue 5, "Budgets"):
-// 2.25 MiB brotli -q 11, stripped. net/http, x/oauth2, go-oidc and
-// hackpadfs/indexeddb alone take about 2.03 MiB of it.
-const budgetBrotli = 2304 << 10
+// goalBrotli is issue 11's budget for mxauth.wasm: 900 KiB brotli -q 11,
+// stripped, everything a signed-out page downloads before the first click.
+// It is not met yet (1055.4 KiB on go1.26.8 when the build was split: the
+// room preview alone, preview.wasm before, was 874 KiB; the IndexedDB store
+// stack (hackpadfs, go-indexeddb, sealing) and the sign-in core add the
+// rest), so budgetBrotli holds the build where it is until the store and
+// the core get lighter; then budgetBrotli becomes goalBrotli.
+const (
+	goalBrotli   = 900 << 10
+	budgetBrotli = 1070 << 10
+)
 
-// TestNoGoApp guards the split of DESIGN.md ("Three WASM builds"): go-app
-// owns the whole page, so the build embedded in other people's pages must
-// not link it.
-func TestNoGoApp(t *testing.T) {
-	wasmtest.NoDeps(t, "mxauth.wasm", "github.com/maxence-charriere/go-app/v10")
+// TestNoNetHTTP guards the point of this build (DESIGN.md, "The WASM
+// builds, on purpose"): importing net/http at all costs ~0.6 MiB brotli,
+// and x/oauth2 and go-oidc need it; go-app owns the whole page.
+func TestNoNetHTTP(t *testing.T) {
+	wasmtest.NoDeps(t, "mxauth.wasm", "net/http", "golang.org/x/oauth2", "github.com/coreos/go-oidc",
+		"github.com/coreos/go-oidc/v3", "github.com/maxence-charriere/go-app/v10")
 }
 
 // TestSize builds mxauth.wasm as `make npm` does and checks the budget.
-func TestSize(t *testing.T) { wasmtest.Budget(t, "mxauth.wasm", budgetBrotli) }
+func TestSize(t *testing.T) {
+	t.Logf("issue 11's goal: %d KiB brotli (not met yet, see goalBrotli)", goalBrotli>>10)
+	wasmtest.Budget(t, "mxauth.wasm", budgetBrotli)
+}

@@ -1,9 +1,9 @@
 // mxauth/elements: the custom elements of CONTRACT.md §2. Importing this
 // module defines them (its only side effect). Each element paints its shell
 // (layout, placeholder, progress line) from plain JS and CSS at once, then
-// fills it from the WASM API: the room elements use mxauth.wasm when the
-// page already started it, else preview.wasm; the login and session
-// elements use mxauth.wasm (load() of "mxauth"), starting it with the
+// fills it from the WASM API: the room elements use session.wasm when the
+// page already started it, else the small mxauth.wasm; the login and session
+// elements use session.wasm (load() of "mxauth"), starting it with the
 // defaults when the page has not by the end of the task they connected in.
 // <mxauth-login>, on a page whose address carries an authorization answer,
 // finishes the sign-in (completeLogin, once) and fires mxauth-session or
@@ -100,8 +100,8 @@ export function members(n) {
 }
 const trim = (x) => (Math.floor(x * 10) / 10).toFixed(1).replace(/\.0$/, "");
 
-// roomAPI is the API the room elements use: mxauth.wasm's when the page
-// started it (and it did not fail), else preview.wasm's.
+// roomAPI is the API the room elements use: session.wasm's when the page
+// started it (and it did not fail), else the small mxauth.wasm's.
 async function roomAPI() {
   const full = running("mxauth");
   if (full) {
@@ -237,7 +237,7 @@ function parseSVG(text) {
   return document.importNode(svg, true);
 }
 
-// mxauthAPI is the API of mxauth.wasm for the login and session elements:
+// mxauthAPI is the API of session.wasm for the login and session elements:
 // the one the page started with load() of "mxauth", or, when the page has
 // not called load() by the end of the task in which the element connected,
 // one started here with the defaults (so `import "mxauth/elements"` alone

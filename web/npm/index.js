@@ -1,10 +1,11 @@
-// mxauth: the loader of mxauth.wasm, the full JS API of CONTRACT.md §1.
+// mxauth: the loader of the full JS API of CONTRACT.md §1. Until it routes
+// methods between the two builds, it starts session.wasm, which serves them all.
 import { start, envOf, MxAuthError } from "./runtime.js";
 
 export { MxAuthError };
 
 /**
- * load starts mxauth.wasm once per page and resolves to the API; it also
+ * load starts session.wasm once per page and resolves to the API; it also
  * registers the custom elements (CONTRACT.md §2). Options of later calls
  * are ignored: the first call decides.
  */
@@ -14,7 +15,7 @@ export async function load({ wasmUrl, storage, timeoutMs } = {}) {
   }
   const [api] = await Promise.all([
     start("mxauth", {
-      url: wasmUrl || new URL("./mxauth.wasm", import.meta.url),
+      url: wasmUrl || new URL("./session.wasm", import.meta.url),
       ready: "__mxauthReady",
       env: envOf({ timeoutMs, storage }),
     }),

@@ -79,7 +79,7 @@ export interface RoomSummary {
 }
 
 export interface LoadOptions {
-  /** Where mxauth.wasm lives; default: next to the loader module. */
+  /** Where session.wasm lives (the build load() starts for now); default: next to the loader module. */
   wasmUrl?: string | URL;
   /** Default "indexeddb". */
   storage?: "indexeddb" | "memory";
@@ -125,7 +125,7 @@ export interface MxAuthEventMap {
   error: CustomEvent<MxAuthError> | Event;
 }
 
-/** The API of mxauth.wasm. Every method returns a Promise that rejects with MxAuthError. */
+/** The API of the builds (session.wasm serves all of it). Every method returns a Promise that rejects with MxAuthError. */
 export interface MxAuth {
   discover(input: string, opts?: { signal?: AbortSignal }): Promise<ServerInfo>;
   startLogin(opts: LoginOptions): Promise<{ url: string }>;
@@ -142,10 +142,10 @@ export interface MxAuth {
   addEventListener<K extends keyof MxAuthEventMap>(type: K, fn: (ev: MxAuthEventMap[K]) => void): void;
 }
 
-/** Starts mxauth.wasm once per page (later calls share it) and registers the custom elements. */
+/** Starts session.wasm once per page (later calls share it) and registers the custom elements. */
 export declare function load(opts?: LoadOptions): Promise<MxAuth>;
 
-/** The room-only API of preview.wasm (mxauth/preview). */
+/** The room-only API of the small mxauth.wasm (mxauth/preview). */
 export interface MxAuthPreview {
   roomSummary(room: string, opts?: RoomOptions): Promise<RoomSummary>;
   roomBadge(room: string, opts?: BadgeOptions): Promise<string>;

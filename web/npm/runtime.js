@@ -1,5 +1,5 @@
 // Internal to the mxauth package: starting a Go WASM program once per page
-// and the error class. index.js (mxauth.wasm), preview.js (preview.wasm)
+// and the error class. index.js (session.wasm), preview.js (mxauth.wasm)
 // and elements.js share this module, so each build runs at most once
 // however often load() is called and whoever calls it.
 
@@ -38,10 +38,11 @@ const transient = (e) => /^(network|timeout|server_error|rate_limited)$/.test(e?
 export function report(e) { for (const fn of linkFns) fn(transient(e)); }
 
 // wrapAPI returns an object whose methods turn every rejection into an
-// MxAuthError; non-function properties are copied.
-export function wrapAPI(api) {
+// MxAuthError; non-function properties are copied. keys, when given, are
+// the only ones passed on (an entry that offers part of a build's API).
+export function wrapAPI(api, keys = Object.keys(api)) {
   const out = {};
-  for (const key of Object.keys(api)) {
+  for (const key of keys) {
     const v = api[key];
     out[key] = typeof v !== "function" ? v : /EventListener$/.test(key) ? v.bind(api) : (...args) => {
       try {
@@ -91,9 +92,10 @@ async function instantiate(url, imports) {
 /**
  * start runs a Go WASM build once: build names it ("mxauth", "preview"),
  * ready is the global the program calls with its API (the handshake of
- * wasm/preview and wasm/mxauth), env becomes go.env.
+ * wasm/mxauth and wasm/session), env becomes go.env; keys, when given,
+ * narrow the API to those methods.
  */
-export function start(build, { url, ready, env }) {
+export function start(build, { url, ready, env, keys }) {
   let p = runs.get(build);
   if (p) return p;
   p = (async () => {
@@ -107,7 +109,7 @@ export function start(build, { url, ready, env }) {
         () => reject(failed(url, "wasm_exit", "the program exited before it was ready", { code: "server_error" })),
         (e) => reject(failed(url, "wasm_exit", String(e && e.message || e), { code: "server_error" })));
     }).finally(() => { delete globalThis[ready]; });
-    return wrapAPI(api);
+    return wrapAPI(api, keys);
   })();
   runs.set(build, p);
   notify(build);

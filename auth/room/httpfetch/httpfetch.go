@@ -1,6 +1,6 @@
 // Package httpfetch implements room.Fetch over net/http for Go programs
 // (servers, bots, the mxauth CLI). It lives apart from package room so that
-// room itself, and the preview.wasm build that uses it with the browser's
+// room itself, and the small mxauth.wasm build that uses it with the browser's
 // fetch, never link net/http (DESIGN.md, "Three WASM builds").
 package httpfetch
 

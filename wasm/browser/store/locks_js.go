@@ -8,25 +8,25 @@ import (
 	"sync"
 	"syscall/js"
 
-	"github.com/mxauth/mxauth/auth"
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
-// NewLocker returns the auth.Locker of the browser build: a WebLocker on
+// NewLocker returns the signin.Locker of the browser build: a WebLocker on
 // navigator.locks, so that the tabs of an origin take turns refreshing
-// (issue 5, "Cross-tab refresh"), or an in-process auth.MutexLocker where
+// (issue 5, "Cross-tab refresh"), or an in-process signin.MutexLocker where
 // the Web Locks API is missing (Node, old browsers), which then only
 // serialises this tab.
-func NewLocker() auth.Locker {
+func NewLocker() signin.Locker {
 	if nav := js.Global().Get("navigator"); nav.Type() == js.TypeObject {
 		if locks := nav.Get("locks"); locks.Type() == js.TypeObject && locks.Get("request").Type() == js.TypeFunction {
 			return &WebLocker{Locks: locks}
 		}
 	}
-	return &auth.MutexLocker{}
+	return &signin.MutexLocker{}
 }
 
-// WebLocker is an auth.Locker on the Web Locks API: Lock asks
+// WebLocker is an signin.Locker on the Web Locks API: Lock asks
 // Locks.request(Prefix+key, {signal}, callback) and holds the lock, by
 // returning a pending Promise from the callback, until unlock resolves it.
 type WebLocker struct {

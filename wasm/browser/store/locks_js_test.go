@@ -8,14 +8,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mxauth/mxauth/auth"
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // Node 20 has no navigator.locks: the locker is the in-process one.
 func TestNewLockerFallback(t *testing.T) {
-	if _, ok := NewLocker().(*auth.MutexLocker); !ok {
-		t.Fatalf("NewLocker() = %T, want *auth.MutexLocker without navigator.locks", NewLocker())
+	if _, ok := NewLocker().(*signin.MutexLocker); !ok {
+		t.Fatalf("NewLocker() = %T, want *signin.MutexLocker without navigator.locks", NewLocker())
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mxauth/mxauth/auth"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // Sealer encrypts values at rest, authenticating ad (associated data) with
@@ -51,11 +51,11 @@ func keyAD(key string) []byte { return []byte("mxauth store key\n" + key) }
 
 // namesKey reports whether plain, a legacy value read at key, belongs
 // there: a session's key is the ID of its issuer, user and device
-// (auth.Session.ID), a pending login's is its state.
+// (signin.SessionID), a pending login's is its state.
 func namesKey(key string, plain []byte) bool {
 	switch {
 	case strings.HasPrefix(key, sessionPrefix):
-		var s auth.Session
+		var s signin.StoredSession
 		if err := json.Unmarshal(plain, &s); err != nil {
 			return false
 		}
@@ -94,7 +94,7 @@ type Change struct {
 // reads the newest one from the Store under the lock.
 type SessionStore struct {
 	// Store holds the sealed values. Required.
-	Store auth.Store
+	Store signin.Store
 	// Sealer seals and opens them. Required.
 	Sealer Sealer
 	// OnChange, when set, is called after this store wrote or deleted a

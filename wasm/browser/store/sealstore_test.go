@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mxauth/mxauth/auth"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // gcmSealer is the native stand-in for WebCryptoSealer: AES-GCM with a
@@ -50,7 +50,7 @@ const testSession = `{"userId":"@alice:example.org","deviceId":"DEVICEID01","acc
 
 func TestSessionStoreSealsAndStrips(t *testing.T) {
 	ctx := context.Background()
-	backing := auth.NewMemoryStore()
+	backing := signin.NewMemoryStore()
 	var changes []Change
 	s := &SessionStore{Store: backing, Sealer: newGCMSealer(t), OnChange: func(c Change) { changes = append(changes, c) }}
 
@@ -123,7 +123,7 @@ func TestSessionStoreSealsAndStrips(t *testing.T) {
 
 func TestSessionStorePlainKeysAndDamage(t *testing.T) {
 	ctx := context.Background()
-	backing := auth.NewMemoryStore()
+	backing := signin.NewMemoryStore()
 	s := &SessionStore{Store: backing, Sealer: newGCMSealer(t)}
 	tests := []struct {
 		name, key string
@@ -167,7 +167,7 @@ func TestSessionStorePlainKeysAndDamage(t *testing.T) {
 // With HandoffWait the second waits for it instead of refreshing again.
 func TestSessionStoreHandoffWait(t *testing.T) {
 	ctx := context.Background()
-	backing := auth.NewMemoryStore()
+	backing := signin.NewMemoryStore()
 	sealer := newGCMSealer(t)
 	var announced []Change
 	a := &SessionStore{Store: backing, Sealer: sealer, OnChange: func(c Change) { announced = append(announced, c) }}
@@ -227,15 +227,15 @@ func TestSessionStoreHandoffWait(t *testing.T) {
 }
 
 // sessionAt returns a session value and the key it is stored under
-// (auth.Session.ID), as package auth writes it.
+// (signin.SessionID), as package auth writes it.
 func sessionAt(t *testing.T, user string) (string, []byte) {
 	t.Helper()
-	s := auth.Session{UserID: user, DeviceID: "DEVICEID01", Issuer: "https://auth.example.org/", RefreshToken: "mar_" + user}
-	b, err := json.Marshal(s)
+	const issuer, device = "https://auth.example.org/", "DEVICEID01"
+	b, err := json.Marshal(map[string]string{"userId": user, "deviceId": device, "issuer": issuer, "refreshToken": "mar_" + user})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return "sessions/" + s.ID(), b
+	return "sessions/" + signin.SessionID(issuer, user, device), b
 }
 
 // TestSessionStoreBindsValuesToKeys (issue 12): a sealed value copied to
@@ -243,7 +243,7 @@ func sessionAt(t *testing.T, user string) (string, []byte) {
 // while the original still opens.
 func TestSessionStoreBindsValuesToKeys(t *testing.T) {
 	ctx := context.Background()
-	backing := auth.NewMemoryStore()
+	backing := signin.NewMemoryStore()
 	s := &SessionStore{Store: backing, Sealer: newGCMSealer(t)}
 	alice, aliceValue := sessionAt(t, "@alice:example.org")
 	bob, _ := sessionAt(t, "@bob:example.org")
@@ -285,7 +285,7 @@ func TestSessionStoreBindsValuesToKeys(t *testing.T) {
 // legacy value that names another key (copied there) reads as missing.
 func TestSessionStoreMigratesLegacySeal(t *testing.T) {
 	ctx := context.Background()
-	backing := auth.NewMemoryStore()
+	backing := signin.NewMemoryStore()
 	sealer := newGCMSealer(t)
 	s := &SessionStore{Store: backing, Sealer: sealer}
 	legacy := func(plain []byte) []byte {

@@ -8,8 +8,8 @@ import (
 	"fmt"
 
 	"github.com/hack-pad/hackpadfs/indexeddb"
-	"github.com/mxauth/mxauth/auth"
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // Storage modes (CONTRACT.md load({storage})).
@@ -23,8 +23,8 @@ const fsDBName = "mxauth"
 
 // Storage is what OpenStorage chose.
 type Storage struct {
-	// Store is the auth.Store to use.
-	Store auth.Store
+	// Store is the signin.Store to use.
+	Store signin.Store
 	// Mode is StorageIndexedDB or StorageMemory: what is really in use.
 	Mode string
 	// Sessions is the sealing wrapper when Mode is StorageIndexedDB, for
@@ -38,13 +38,13 @@ type Storage struct {
 
 // OpenStorage opens the Store for mode: for "indexeddb" (or "") an FSStore
 // on hackpadfs's IndexedDB file system, sealed by a WebCryptoSealer, with
-// access tokens in memory only; for "memory" an auth.MemoryStore. When
+// access tokens in memory only; for "memory" an signin.MemoryStore. When
 // IndexedDB or WebCrypto is missing it falls back to memory and says so in
 // Warning: never to plaintext localStorage.
 func OpenStorage(ctx context.Context, mode string) (*Storage, error) {
 	switch mode {
 	case StorageMemory:
-		return &Storage{Store: auth.NewMemoryStore(), Mode: StorageMemory}, nil
+		return &Storage{Store: signin.NewMemoryStore(), Mode: StorageMemory}, nil
 	case "", StorageIndexedDB:
 	default:
 		return nil, autherr.New(autherr.InvalidInput, "storage", "storage must be %q or %q, not %q", StorageIndexedDB, StorageMemory, mode)
@@ -52,7 +52,7 @@ func OpenStorage(ctx context.Context, mode string) (*Storage, error) {
 	st, err := openIndexedDB(ctx)
 	if err != nil {
 		return &Storage{
-			Store: auth.NewMemoryStore(),
+			Store: signin.NewMemoryStore(),
 			Mode:  StorageMemory,
 			Warning: &autherr.Error{Code: autherr.Storage, Op: "storage",
 				Details: map[string]string{"fallback": StorageMemory, "warning": "true"},
@@ -81,6 +81,6 @@ func openIndexedDB(ctx context.Context) (st *Storage, err error) {
 	if fsys == nil {
 		return nil, errors.New("indexeddb: no file system")
 	}
-	sessions := &SessionStore{Store: auth.NewFSStore(fsys, "."), Sealer: sealer}
+	sessions := &SessionStore{Store: signin.NewFSStore(fsys, "."), Sealer: sealer}
 	return &Storage{Store: sessions, Mode: StorageIndexedDB, Sessions: sessions}, nil
 }

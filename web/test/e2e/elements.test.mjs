@@ -28,7 +28,7 @@ async function open(route) {
   page.on("pageerror", (e) => seen.errors.push(e.message));
   page.on("request", (r) => { if (r.url().endsWith(".wasm")) seen.wasm++; });
   await page.addInitScript(() => { window.alert = () => { window.__xss = true; }; });
-  if (route) await page.route("**/npm/preview.wasm", route);
+  if (route) await page.route("**/npm/mxauth.wasm", route);
   return { page, seen };
 }
 const loaded = (page, sel) => page.waitForFunction(
@@ -76,7 +76,7 @@ for (const scheme of ["light", "dark"]) {
 
     const badge = await page.$eval("#badge", (el) => el.shadowRoot.querySelector(".badge").getAttribute("aria-label"));
     assert.match(badge, /chat/);
-    assert.equal(seen.wasm, 1, "one preview.wasm for the whole page");
+    assert.equal(seen.wasm, 1, "one mxauth.wasm for the whole page");
     assert.deepEqual(seen.errors, []);
 
     // The host page's DOM outside the elements is as the HTML made it

@@ -1,0 +1,169 @@
+package signin
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/hack-pad/hackpadfs"
+)
+
+// FSStore is a Store on a hackpadfs.FS: the browser build puts it on
+// IndexedDB, tests on hackpadfs/mem, Go programs on hackpadfs/os. Each key is
+// one file in Dir, its name the key with every byte outside [A-Za-z0-9_-]
+// percent-escaped (the dot too, so no key looks like a temporary file),
+// so keys need no directories.
+//
+// Put writes a temporary file and renames it over the old one: a crash
+// leaves the old value or the new one (the FS's rename must be atomic, as
+// the os, mem and indexeddb ones are).
+type FSStore struct {
+	FS  hackpadfs.FS
+	Dir string
+
+	mu      sync.Mutex // orders Puts within this process
+	mkdirOK bool
+}
+
+// NewFSStore returns a Store keeping its files in dir of fsys ("." for the
+// root). The directory is made on first write.
+func NewFSStore(fsys hackpadfs.FS, dir string) *FSStore {
+	if dir == "" {
+		dir = "."
+	}
+	return &FSStore{FS: fsys, Dir: dir}
+}
+
+// tmpSuffix marks files being written; Keys skips them and a later Put
+// of the same key cleans them up by overwriting its own.
+const tmpSuffix = ".tmp"
+
+func escapeKey(key string) string {
+	var b strings.Builder
+	for i := 0; i < len(key); i++ {
+		ch := key[i]
+		if ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '_' {
+			b.WriteByte(ch)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", ch)
+		}
+	}
+	if b.Len() == 0 {
+		return "%"
+	}
+	return b.String()
+}
+
+func unescapeKey(name string) (string, bool) {
+	if name == "%" {
+		return "", true
+	}
+	k, err := url.PathUnescape(name)
+	return k, err == nil
+}
+
+func (s *FSStore) file(key string) string { return path.Join(s.Dir, escapeKey(key)) }
+
+func (s *FSStore) ensureDir() error {
+	if s.mkdirOK || s.Dir == "." {
+		return nil
+	}
+	if err := hackpadfs.MkdirAll(s.FS, s.Dir, 0o700); err != nil {
+		return err
+	}
+	s.mkdirOK = true
+	return nil
+}
+
+// Get reads key; a missing key is (nil, nil).
+func (s *FSStore) Get(ctx context.Context, key string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, storageError("store get", err)
+	}
+	b, err := hackpadfs.ReadFile(s.FS, s.file(key))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, storageError("store get", err)
+	}
+	if b == nil {
+		b = []byte{}
+	}
+	return b, nil
+}
+
+// Put writes value at key atomically: temporary file, then rename.
+func (s *FSStore) Put(ctx context.Context, key string, value []byte) error {
+	if err := ctx.Err(); err != nil {
+		return storageError("store put", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.ensureDir(); err != nil {
+		return storageError("store put", err)
+	}
+	var rnd [6]byte
+	_, _ = rand.Read(rnd[:])
+	final := s.file(key)
+	tmp := final + "." + hex.EncodeToString(rnd[:]) + tmpSuffix
+	if err := hackpadfs.WriteFullFile(s.FS, tmp, value, 0o600); err != nil {
+		_ = hackpadfs.Remove(s.FS, tmp)
+		return storageError("store put", err)
+	}
+	if err := hackpadfs.Rename(s.FS, tmp, final); err != nil {
+		_ = hackpadfs.Remove(s.FS, tmp)
+		return storageError("store put", err)
+	}
+	return nil
+}
+
+// Delete removes key; a missing key is not an error.
+func (s *FSStore) Delete(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return storageError("store delete", err)
+	}
+	err := hackpadfs.Remove(s.FS, s.file(key))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return storageError("store delete", err)
+	}
+	return nil
+}
+
+// Keys lists the keys starting with prefix, sorted. Leftover temporary files
+// of interrupted Puts are not keys.
+func (s *FSStore) Keys(ctx context.Context, prefix string) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, storageError("store keys", err)
+	}
+	entries, err := hackpadfs.ReadDir(s.FS, s.Dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, storageError("store keys", err)
+	}
+	var out []string
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || strings.HasSuffix(name, tmpSuffix) {
+			continue
+		}
+		k, ok := unescapeKey(name)
+		if ok && strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+var _ Store = (*FSStore)(nil)

@@ -1,0 +1,37 @@
+package signin
+
+import "slices"
+
+// DecideHints is the MSC3824 decision (spec v1.18, "OAuth 2.0 aware
+// clients"): what a login screen shows for a server. It is the only place
+// this decision is made; every renderer (custom elements, demo site) draws
+// its result.
+//
+//   - The server delegates when it has auth metadata or its m.login.sso flow
+//     says oauth_aware_preferred. Then there is one "Continue with <server>"
+//     button and never a password form.
+//   - "Create account" is shown when the OAuth server lists prompt=create in
+//     prompt_values_supported. Without metadata, an OAuth-aware SSO flow
+//     takes action=register, so it is shown then too.
+//   - A password form is shown only when the server does not delegate and
+//     lists m.login.password.
+func DecideHints(info *ServerInfo) Hints {
+	var h Hints
+	if info == nil {
+		return h
+	}
+	oauthAware := info.Login != nil && info.Login.OAuthAwarePreferred
+	sso := info.Login != nil && slices.Contains(info.Login.Flows, "m.login.sso")
+	delegates := info.OAuth != nil || oauthAware
+	if delegates || sso {
+		h.ContinueWith = "Continue with " + info.ServerName
+	}
+	switch {
+	case info.OAuth != nil:
+		h.ShowCreateAccount = slices.Contains(info.OAuth.PromptValues, "create")
+	case oauthAware:
+		h.ShowCreateAccount = true
+	}
+	h.ShowPasswordForm = !delegates && info.Login != nil && slices.Contains(info.Login.Flows, "m.login.password")
+	return h
+}

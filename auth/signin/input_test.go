@@ -1,0 +1,99 @@
+package signin
+
+import (
+	"errors"
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/mxauth/mxauth/auth/autherr"
+)
+
+// checkErr: every failure of a parser of server or user input is an
+// *autherr.Error with a code.
+func checkErr(t *testing.T, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	var e *autherr.Error
+	if !errors.As(err, &e) || e.Code == "" {
+		t.Fatalf("error without a code: %v (%T)", err, err)
+	}
+}
+
+func mustNotFail(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("unexpected error: %v", err)
+	}
+}
+
+func TestParseInput(t *testing.T) {
+	tests := []struct {
+		in                    string
+		name, wellKnown, base string
+		insecure, named       bool
+	}{
+		{"Matrix.ORG", "matrix.org", "https://matrix.org/.well-known/matrix/client", "https://matrix.org", false, true},
+		{"@alice:example.org:8448", "example.org:8448", "https://example.org/.well-known/matrix/client", "https://example.org:8448", false, true},
+		{"[2001:db8::1]:8448", "[2001:db8::1]:8448", "https://[2001:db8::1]/.well-known/matrix/client", "https://[2001:db8::1]:8448", false, true},
+		{"127.0.0.1:8008", "127.0.0.1:8008", "http://127.0.0.1:8008/.well-known/matrix/client", "http://127.0.0.1:8008", true, true},
+		{"localhost:8008", "localhost:8008", "http://localhost:8008/.well-known/matrix/client", "http://localhost:8008", true, true},
+		{"http://[::1]:8008/", "[::1]:8008", "http://[::1]:8008/.well-known/matrix/client", "http://[::1]:8008", true, false},
+		{"https://hs.example.org/base/", "hs.example.org", "https://hs.example.org/.well-known/matrix/client", "https://hs.example.org/base", false, false},
+	}
+	for _, tt := range tests {
+		got, err := parseInput(tt.in)
+		mustNotFail(t, err)
+		want := target{serverName: tt.name, wellKnownURL: tt.wellKnown, fallbackBase: tt.base, insecure: tt.insecure, named: tt.named}
+		if got != want {
+			t.Errorf("parseInput(%q):\n got %+v\nwant %+v", tt.in, got, want)
+		}
+	}
+}
+
+func FuzzParseInput(f *testing.F) {
+	for _, s := range []string{"matrix.org", "@alice:example.org", "https://matrix.org/", "127.0.0.1:8008", "[::1]:8008", "http://localhost:8008/x", "@:", "[", "a:b:c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		tg, err := parseInput(in)
+		checkErr(t, err)
+		if err != nil {
+			return
+		}
+		if CheckURL(tg.wellKnownURL, tg.insecure) != nil || CheckURL(tg.fallbackBase, tg.insecure) != nil {
+			t.Fatalf("parseInput(%q) gave unusable URLs %+v", in, tg)
+		}
+		if !tg.insecure && (strings.HasPrefix(tg.wellKnownURL, "http:") || strings.HasPrefix(tg.fallbackBase, "http:")) {
+			t.Fatalf("plain http for a non-loopback input %q: %+v", in, tg)
+		}
+	})
+}
+
+func BenchmarkParseInput(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parseInput("@alice:matrix.org"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// parseIP must read what net.ParseIP reads, and IsLoopbackHost decide as
+// net.IP.IsLoopback does, since both replaced them.
+func TestParseIPAsNet(t *testing.T) {
+	for _, s := range []string{"127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1", "::", "0:0:0:0:0:0:0:1",
+		"::1%lo", "fe80::1%eth0", "127.000.0.1", "1.2.3", "", "[::1]", "2001:db8::1", "::ffff:1.2.3.4", "1.2.3.4.5"} {
+		nip := net.ParseIP(s)
+		ip, ok := parseIP(s)
+		if ok != (nip != nil) {
+			t.Errorf("%q: parseIP ok=%v, net.ParseIP %v", s, ok, nip)
+			continue
+		}
+		if ok && (ip.IsLoopback() != nip.IsLoopback() || (ip.Is4() || ip.Is4In6()) != (nip.To4() != nil)) {
+			t.Errorf("%q: netip and net disagree", s)
+		}
+	}
+}

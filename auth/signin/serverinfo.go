@@ -1,0 +1,93 @@
+package signin
+
+import "time"
+
+// ServerInfo is what Discover learns about a homeserver. Its JSON names are
+// the JavaScript names of CONTRACT.md.
+type ServerInfo struct {
+	// ServerName is the name the user's input resolved to ("matrix.org",
+	// "127.0.0.1:8008").
+	ServerName string `json:"serverName"`
+	// BaseURL is the client-server API base, without a trailing slash, with
+	// any path prefix kept.
+	BaseURL          string          `json:"baseUrl"`
+	Versions         []string        `json:"versions"`
+	UnstableFeatures map[string]bool `json:"unstableFeatures"`
+	IdentityServer   string          `json:"identityServer,omitempty"`
+	// OAuth is nil when the server does not delegate auth to an OAuth 2.0
+	// server (no auth metadata anywhere).
+	OAuth *OAuthInfo `json:"oauth"`
+	// Login is nil when GET /login failed or is not served.
+	Login *LoginInfo `json:"login"`
+	// Hints is the MSC3824 decision: what a login screen shows.
+	Hints Hints `json:"hints"`
+	// Steps records each request of the discovery, for diagnostics pages.
+	Steps []Step `json:"steps,omitempty"`
+	// Insecure is true when the user named a loopback server, which then may
+	// use plain http throughout.
+	Insecure bool `json:"insecure,omitempty"`
+}
+
+// OAuthInfo is the part of the auth metadata a client needs. The first
+// fields are CONTRACT.md's; the rest extend it for the login (ID-token check,
+// scopes, response modes).
+type OAuthInfo struct {
+	Issuer                   string   `json:"issuer"`
+	AuthorizationEndpoint    string   `json:"authorizationEndpoint"`
+	TokenEndpoint            string   `json:"tokenEndpoint"`
+	RegistrationEndpoint     string   `json:"registrationEndpoint,omitempty"`
+	RevocationEndpoint       string   `json:"revocationEndpoint,omitempty"`
+	AccountManagementURI     string   `json:"accountManagementUri,omitempty"`
+	AccountManagementActions []string `json:"accountManagementActions"`
+	PromptValues             []string `json:"promptValues"`
+	// Source says where the metadata came from: "stable", "unstable" or
+	// "issuer" (auth_issuer or the legacy well-known hint, then the issuer's
+	// openid-configuration).
+	Source string `json:"source"`
+
+	JWKSURI                     string   `json:"jwksUri,omitempty"`
+	UserinfoEndpoint            string   `json:"userinfoEndpoint,omitempty"`
+	ScopesSupported             []string `json:"scopesSupported,omitempty"`
+	ResponseModesSupported      []string `json:"responseModesSupported,omitempty"`
+	IDTokenSigningAlgValues     []string `json:"idTokenSigningAlgValuesSupported,omitempty"`
+	DeviceAuthorizationEndpoint string   `json:"deviceAuthorizationEndpoint,omitempty"`
+	// IssParameterSupported is authorization_response_iss_parameter_supported
+	// (RFC 9207 §3): the server puts iss in every authorization response,
+	// so one without it is refused.
+	IssParameterSupported bool     `json:"issParameterSupported,omitempty"`
+	GrantTypesSupported   []string `json:"grantTypesSupported,omitempty"`
+}
+
+// LoginInfo is the answer of GET /_matrix/client/v3/login.
+type LoginInfo struct {
+	// Flows are the flow types in the server's order ("m.login.sso", …).
+	Flows []string `json:"flows"`
+	// OAuthAwarePreferred is the m.login.sso flow's oauth_aware_preferred
+	// flag or its unstable twin org.matrix.msc3824.delegated_oidc_compatibility.
+	OAuthAwarePreferred bool `json:"oauthAwarePreferred"`
+}
+
+// Hints is what a login screen shows for a server (MSC3824).
+type Hints struct {
+	// ContinueWith is the label of the one sign-in button, "Continue with <server>".
+	ContinueWith string `json:"continueWith"`
+	// ShowCreateAccount: the server offers registration through the OAuth
+	// server (prompt=create) or through the OAuth-aware SSO flow (action=register).
+	ShowCreateAccount bool `json:"showCreateAccount"`
+	// ShowPasswordForm is false whenever the server delegates auth.
+	ShowPasswordForm bool `json:"showPasswordForm"`
+}
+
+// Step is one request made during discovery.
+type Step struct {
+	Name string `json:"name"` // "well-known", "versions", "login", "auth_metadata", …
+	URL  string `json:"url"`
+	// Status is the HTTP status, 0 when no answer came.
+	Status int `json:"status"`
+	// Result is "ok", "absent" (404/unrecognised, moved on), "skipped" or an error code.
+	Result   string        `json:"result"`
+	Duration time.Duration `json:"durationNs"`
+	// CORS is true when the answer carried Access-Control-Allow-Origin.
+	CORS  bool   `json:"cors"`
+	Error string `json:"error,omitempty"`
+}

@@ -1,0 +1,78 @@
+package signin
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/mxauth/mxauth/auth/autherr"
+)
+
+// Store keys of sessions, written by package auth's session part and read
+// by both builds (the small one only for display, never for tokens).
+const (
+	// SessionPrefix is followed by a session's ID.
+	SessionPrefix = "sessions/"
+	// CurrentSessionKey holds the ID of the session the last login stored.
+	CurrentSessionKey = "current-session"
+)
+
+// StoredSession is what a page may show of the stored session without
+// holding it: CONTRACT.md's Session, never a token. It reads the same
+// record package auth's Session writes (the JSON names are shared), so the
+// small build can say who is signed in without the session build.
+type StoredSession struct {
+	UserID     string   `json:"userId"`
+	DeviceID   string   `json:"deviceId"`
+	ServerName string   `json:"serverName"`
+	BaseURL    string   `json:"baseUrl"`
+	Issuer     string   `json:"issuer"`
+	ClientID   string   `json:"clientId"`
+	Scope      []string `json:"scope"`
+	// ExpiresAt is when the access token expires, in milliseconds since
+	// the epoch; 0 when unknown.
+	ExpiresAt int64 `json:"expiresAt,omitempty"`
+	// AccountManagementURI is the server's account page, when it has one.
+	AccountManagementURI string         `json:"accountManagementUri,omitempty"`
+	IDTokenClaims        map[string]any `json:"idTokenClaims,omitempty"`
+}
+
+// StoredSession reads the current session (the one the last login stored)
+// for display, or nil when nobody is signed in. It makes no request and
+// decodes no token.
+func (c *Client) StoredSession(ctx context.Context) (*StoredSession, error) {
+	const op = "session"
+	c.init()
+	cur, err := c.store.Get(ctx, CurrentSessionKey)
+	if err != nil {
+		return nil, storageError(op, err)
+	}
+	if len(cur) == 0 {
+		return nil, nil
+	}
+	b, err := c.store.Get(ctx, SessionPrefix+string(cur))
+	if err != nil {
+		return nil, storageError(op, err)
+	}
+	if b == nil {
+		return nil, nil
+	}
+	var s StoredSession
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, &autherr.Error{Code: autherr.Storage, Op: op, Err: fmt.Errorf("stored session is damaged: %w", err)}
+	}
+	return &s, nil
+}
+
+// SessionID names a session in the Store ("sessions/<id>"): a hash of its
+// issuer, user and device, the one rule both builds and the browser store
+// use.
+func SessionID(issuer, userID, deviceID string) string {
+	h := sha256.Sum256([]byte(issuer + "\n" + userID + "\n" + deviceID))
+	return hex.EncodeToString(h[:12])
+}
+
+// ID is SessionID of s.
+func (s *StoredSession) ID() string { return SessionID(s.Issuer, s.UserID, s.DeviceID) }
