@@ -5,7 +5,8 @@ export type MxAuthErrorCode =
   | "invalid_input" | "discovery_failed" | "not_a_homeserver" | "oauth_unsupported"
   | "metadata_invalid" | "registration_failed" | "no_pending_login" | "state_mismatch"
   | "authorization_denied" | "token_exchange_failed" | "id_token_invalid" | "session_expired"
-  | "not_found" | "forbidden" | "rate_limited" | "server_error" | "network" | "timeout" | "storage";
+  | "not_found" | "forbidden" | "rate_limited" | "server_error" | "network" | "timeout" | "storage"
+  | "device_code_expired";
 
 /** Every failure of mxauth rejects with an MxAuthError. */
 export declare class MxAuthError extends Error {
