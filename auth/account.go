@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/url"
 	"slices"
+
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // Account management actions (MSC4191, spec v1.18 "Account management").
@@ -100,4 +102,25 @@ func (c *Client) AccountURL(ctx context.Context, action, deviceID string) (strin
 		return "", err
 	}
 	return s.AccountURL(action, deviceID), nil
+}
+
+// View is what a page may see of s (CONTRACT.md §1, Session): the same
+// signin.StoredSession the small build reads from the Store, never a token
+// or an endpoint a token goes to. session(), completeLogin(), the
+// "session" event and the elements' mxauth-session DOM event carry it, and
+// any script on the page (analytics, session replay) can read those; the
+// access token is handed out only by accessToken(), the refresh token
+// never leaves the library. It names each field it keeps, so a field added
+// to Session stays out until someone decides it belongs here. Nil for nil.
+func (s *Session) View() *signin.StoredSession {
+	if s == nil {
+		return nil
+	}
+	return &signin.StoredSession{
+		UserID: s.UserID, DeviceID: s.DeviceID, ServerName: s.ServerName, BaseURL: s.BaseURL,
+		Issuer: s.Issuer, ClientID: s.ClientID, Scope: s.Scope, ExpiresAt: s.ExpiresAt,
+		AccountURL: s.AccountURL("", ""), IDTokenClaims: s.IDTokenClaims,
+		LifetimeMs: s.LifetimeMs, AccountManagementURI: s.AccountManagementURI,
+		AccountManagementActions: s.AccountManagementActions, Insecure: s.Insecure,
+	}
 }

@@ -20,7 +20,9 @@ const (
 )
 
 // StoredSession is what a page may show of the stored session without
-// holding it: CONTRACT.md's Session, never a token. It reads the same
+// holding it: CONTRACT.md's Session, never a token, and the one shape both
+// builds hand to the page (session(), completeLogin(), the "session"
+// event), so a page cannot tell which build answered. It reads the same
 // record package auth's Session writes (the JSON names are shared), so the
 // small build can say who is signed in without the session build.
 type StoredSession struct {
@@ -34,9 +36,19 @@ type StoredSession struct {
 	// ExpiresAt is when the access token expires, in milliseconds since
 	// the epoch; 0 when unknown.
 	ExpiresAt int64 `json:"expiresAt,omitempty"`
-	// AccountManagementURI is the server's account page, when it has one.
-	AccountManagementURI string         `json:"accountManagementUri,omitempty"`
-	IDTokenClaims        map[string]any `json:"idTokenClaims,omitempty"`
+	// AccountURL is the account management page without an action: the
+	// AccountManagementURI (the record does not hold it; StoredSession and
+	// package auth's page view set it).
+	AccountURL    string         `json:"accountUrl,omitempty"`
+	IDTokenClaims map[string]any `json:"idTokenClaims,omitempty"`
+	// Beyond the contract (README), none of them a secret: the lifetime
+	// the server granted the access token, the server's account page and
+	// the actions it lists, and whether the server is a loopback one
+	// reached over plain http.
+	LifetimeMs               int64    `json:"lifetimeMs,omitempty"`
+	AccountManagementURI     string   `json:"accountManagementUri,omitempty"`
+	AccountManagementActions []string `json:"accountManagementActions,omitempty"`
+	Insecure                 bool     `json:"insecure,omitempty"`
 }
 
 // StoredSession reads the current session (the one the last login stored)
@@ -63,6 +75,7 @@ func (c *Client) StoredSession(ctx context.Context) (*StoredSession, error) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, &autherr.Error{Code: autherr.Storage, Op: op, Err: fmt.Errorf("stored session is damaged: %w", err)}
 	}
+	s.AccountURL = s.AccountManagementURI
 	return &s, nil
 }
 

@@ -35,7 +35,7 @@
 //	completeLogin(url?)                        → Session   (default location.href)
 //	session()                                  → Session | null
 //
-// A Session here is pageSession: no access or refresh token, no token or
+// A Session here is auth.Session.View(): no access or refresh token, no token or
 // revocation endpoint (accessToken() is the one way to a token).
 //
 //	accessToken({minValidityMs}?)              → string
@@ -233,7 +233,7 @@ func (a *api) completeLogin(args []js.Value) (js.Value, browser.Work) {
 			return nil, err
 		}
 		a.notify(ctx)
-		return pageView(s), nil
+		return s.View(), nil
 	})
 }
 
@@ -271,7 +271,7 @@ func (a *api) session(args []js.Value) (js.Value, browser.Work) {
 		if err != nil || s == nil {
 			return nil, err
 		}
-		return pageView(s), nil
+		return s.View(), nil
 	})
 }
 
@@ -366,49 +366,6 @@ func (a *api) addEventListener(args []js.Value) {
 	}
 }
 
-// pageSession is a Session as the page sees it (CONTRACT.md §1, Session):
-// what a page needs to show who is signed in where, and never a token or
-// an endpoint a token goes to. session(), completeLogin(), the "session"
-// event and the elements' bubbling, composed mxauth-session DOM event
-// carry this, and any script on the page (analytics, session replay) can
-// read those; the access token is handed out only by accessToken(), the
-// refresh token never leaves the library. auth.Session keeps its tokens
-// for Go programs, which own them.
-type pageSession struct {
-	UserID     string   `json:"userId"`
-	DeviceID   string   `json:"deviceId"`
-	ServerName string   `json:"serverName"`
-	BaseURL    string   `json:"baseUrl"`
-	Issuer     string   `json:"issuer"`
-	ClientID   string   `json:"clientId"`
-	Scope      []string `json:"scope"`
-	ExpiresAt  int64    `json:"expiresAt,omitempty"`
-	// AccountURL is the account management page, without an action.
-	AccountURL    string         `json:"accountUrl,omitempty"`
-	IDTokenClaims map[string]any `json:"idTokenClaims,omitempty"`
-	// Beyond the contract (README): none of them a secret.
-	LifetimeMs               int64    `json:"lifetimeMs,omitempty"`
-	AccountManagementURI     string   `json:"accountManagementUri,omitempty"`
-	AccountManagementActions []string `json:"accountManagementActions,omitempty"`
-	Insecure                 bool     `json:"insecure,omitempty"`
-}
-
-// pageView copies the fields of s a page may see; nil for nil. It names
-// each field it keeps, so a field added to auth.Session stays out until
-// someone decides it belongs here.
-func pageView(s *auth.Session) *pageSession {
-	if s == nil {
-		return nil
-	}
-	return &pageSession{
-		UserID: s.UserID, DeviceID: s.DeviceID, ServerName: s.ServerName, BaseURL: s.BaseURL,
-		Issuer: s.Issuer, ClientID: s.ClientID, Scope: s.Scope, ExpiresAt: s.ExpiresAt,
-		AccountURL: s.AccountURL("", ""), IDTokenClaims: s.IDTokenClaims,
-		LifetimeMs: s.LifetimeMs, AccountManagementURI: s.AccountManagementURI,
-		AccountManagementActions: s.AccountManagementActions, Insecure: s.Insecure,
-	}
-}
-
 // sessionJSON is the comparable form of a session (or none). It is the
 // whole auth.Session, tokens included, so a refresh is a change; it never
 // leaves Go.
@@ -437,7 +394,7 @@ func (a *api) notify(ctx context.Context) {
 	}
 	detail := js.Null()
 	if s != nil {
-		v, err := browser.ToJS(pageView(s))
+		v, err := browser.ToJS(s.View())
 		if err != nil {
 			return
 		}

@@ -1,17 +1,17 @@
 // mxauth/elements: the custom elements of CONTRACT.md §2. Importing this
 // module defines them (its only side effect). Each element paints its shell
 // (layout, placeholder, progress line) from plain JS and CSS at once, then
-// fills it from the WASM API: the room elements use session.wasm when the
-// page already started it, else the small mxauth.wasm; the login and session
-// elements use session.wasm (load() of "mxauth"), starting it with the
-// defaults when the page has not by the end of the task they connected in.
+// fills it from the WASM API: the room elements use load()'s API when the
+// page already called it, else mxauth/preview's; the login and session
+// elements use load()'s, calling it with the defaults when the page has
+// not by the end of the task they connected in.
 // <mxauth-login>, on a page whose address carries an authorization answer,
 // finishes the sign-in (completeLogin, once) and fires mxauth-session or
 // mxauth-error.
 //
 // Rules kept here: shadow DOM only, no global listeners, no changes outside
 // the element, server text set with textContent (never innerHTML).
-import { running, started, asError, onLink, report, MxAuthError } from "./runtime.js";
+import { mainAPI, whenMain, asError, onLink, report, isCallback, MxAuthError } from "./runtime.js";
 import { load as loadPreview } from "./preview.js";
 
 const CSS = `
@@ -100,10 +100,11 @@ export function members(n) {
 }
 const trim = (x) => (Math.floor(x * 10) / 10).toFixed(1).replace(/\.0$/, "");
 
-// roomAPI is the API the room elements use: session.wasm's when the page
-// started it (and it did not fail), else the small mxauth.wasm's.
+// roomAPI is load()'s API when the page or a login element of this task
+// starts it (one build for both kinds), else mxauth/preview's.
 async function roomAPI() {
-  const full = running("mxauth");
+  await new Promise((r) => setTimeout(r));
+  const full = mainAPI() || auto;
   if (full) {
     try { return await full; } catch { /* fall back to the preview build */ }
   }
@@ -237,15 +238,14 @@ function parseSVG(text) {
   return document.importNode(svg, true);
 }
 
-// mxauthAPI is the API of session.wasm for the login and session elements:
-// the one the page started with load() of "mxauth", or, when the page has
-// not called load() by the end of the task in which the element connected,
-// one started here with the defaults (so `import "mxauth/elements"` alone
-// works).
+// mxauthAPI is load()'s API for the login and session elements: the one
+// the page asked for, or, when the page has not called load() by the end
+// of the task in which the element connected, one started here with the
+// defaults (so `import "mxauth/elements"` alone works).
 let auto;
 function mxauthAPI() {
-  auto ||= new Promise((r) => setTimeout(r)).then(() => running("mxauth") || import("./index.js").then((m) => m.load()));
-  return running("mxauth") || Promise.race([started("mxauth").then((p) => p), auto]);
+  auto ||= new Promise((r) => setTimeout(r)).then(() => mainAPI() || import("./index.js").then((m) => m.load()));
+  return mainAPI() || Promise.race([whenMain(), auto]);
 }
 
 // link is what the auth server's last answer said, per page (onLink in
@@ -280,15 +280,6 @@ function probe(s) {
   }, (e) => report(new MxAuthError(e?.name === "TimeoutError" ? "timeout" : "network", `mxauth: cannot reach ${url}`)));
 }
 
-// isCallback says whether the page's address carries an authorization
-// response (code or error, with state) in its fragment or query.
-function isCallback() {
-  for (const s of [location.hash, location.search]) {
-    const p = new URLSearchParams(s.slice(1));
-    if (p.has("state") && (p.has("code") || p.has("error"))) return true;
-  }
-  return false;
-}
 // The addresses whose callback an element already took: completeLogin runs
 // once per callback, however many elements or updates there are.
 const taken = new Set();

@@ -1,25 +1,94 @@
-// mxauth: the loader of the full JS API of CONTRACT.md §1. Until it routes
-// methods between the two builds, it starts session.wasm, which serves them all.
-import { start, envOf, MxAuthError } from "./runtime.js";
+// mxauth: the JS API of CONTRACT.md §1 over two roles (runtime.js FILES):
+// the small build answers first; the session build starts when a method
+// needs it (SESSION), on a callback page, or when a session is stored.
+import { run, envOf, fileURL, FILES, setMain, mainAPI, asError, isCallback, MxAuthError } from "./runtime.js";
 
 export { MxAuthError };
 
+/** SESSION are the methods of the session build (x/oauth2, go-oidc). */
+const SESSION = ["completeLogin", "accessToken", "logout", "startDeviceLogin", "waitDeviceLogin"];
+
+let first; // {key, p}: the first load()'s options and API Promise
+
 /**
- * load starts session.wasm once per page and resolves to the API; it also
- * registers the custom elements (CONTRACT.md §2). Options of later calls
- * are ignored: the first call decides.
+ * load starts the small build once per page and resolves to the API as soon
+ * as it answers; it also registers the custom elements (CONTRACT.md §2).
+ * A later call with other options warns and returns the first API.
  */
-export async function load({ wasmUrl, storage, timeoutMs } = {}) {
+export function load(opts = {}) {
+  const { storage } = opts;
   if (storage != null && storage !== "indexeddb" && storage !== "memory") {
-    throw new MxAuthError("invalid_input", `mxauth: storage must be "indexeddb" or "memory", not ${JSON.stringify(storage)}`);
+    return Promise.reject(new MxAuthError("invalid_input", `mxauth: storage must be "indexeddb" or "memory", not ${JSON.stringify(storage)}`));
   }
-  const [api] = await Promise.all([
-    start("mxauth", {
-      url: wasmUrl || new URL("./session.wasm", import.meta.url),
-      ready: "__mxauthReady",
-      env: envOf({ timeoutMs, storage }),
-    }),
-    import("./elements.js"),
-  ]);
-  return api;
+  const key = JSON.stringify(["wasmUrl", "sessionWasmUrl", "storage", "timeoutMs"].map((k) => opts[k] == null ? null : String(opts[k])));
+  if (first && mainAPI() === first.p) {
+    if (key !== first.key) console.warn("mxauth: load() was called again with other options; the first call's are kept");
+    return first.p;
+  }
+  const p = Promise.all([compose(opts), import("./elements.js")]).then(([api]) => api);
+  first = { key, p };
+  setMain(p);
+  return p;
+}
+
+// compose makes the one API object over the two roles.
+async function compose({ wasmUrl, sessionWasmUrl, storage, timeoutMs }) {
+  const env = envOf({ timeoutMs, storage });
+  const smallURL = new URL(wasmUrl || fileURL("small"), globalThis.location?.href);
+  const sessionURL = sessionWasmUrl ? new URL(sessionWasmUrl, globalThis.location?.href)
+    : FILES.session === FILES.small ? smallURL : new URL(FILES.session, smallURL);
+  let small, session, sessionAPI; // the small build's API; the session build's Promise, and its API once ready
+  const listeners = []; // [type, fn, wrapped]
+  const startSession = () => session ||= run(sessionURL, env).then((a) => {
+    if (a !== small) for (const [type, , w] of listeners) if (type !== "storage") a.addEventListener(type, w);
+    return (sessionAPI = a);
+  }, (e) => { session = null; throw e; });
+  // A callback page needs the session build at once: completeLogin is its work.
+  if (isCallback()) startSession().catch(() => {});
+  small = await run(smallURL, env);
+  // A stored session will want tokens: start the session build once the
+  // page's first calls (made when load() resolves) are on their way.
+  setTimeout(() => small.session().then((s) => s && startSession()).catch(() => {}));
+
+  const out = {};
+  // A method of SESSION goes to the session build (starting it); any other
+  // to the session build when it already runs (it holds the session, also
+  // in memory storage), else to the small one.
+  for (const name of new Set([...Object.keys(small), ...SESSION])) {
+    if (/EventListener$/.test(name)) continue;
+    if (typeof small[name] === "function" || SESSION.includes(name)) {
+      out[name] = async (...args) => {
+        try {
+          const a = SESSION.includes(name) ? await startSession() : sessionAPI?.[name] ? sessionAPI : small;
+          if (typeof a[name] !== "function") {
+            throw new MxAuthError("invalid_input", `mxauth: ${name} is not in this build`, { details: { reason: "unsupported" } });
+          }
+          return await a[name](...args);
+        } catch (e) { throw asError(e); }
+      };
+    } else {
+      Object.defineProperty(out, name, { enumerable: true, get: () => small[name] });
+    }
+  }
+  // Listeners hear both builds; a "session" event reaches each listener only
+  // when the session differs from the last one it heard, so a change that
+  // both builds see (one through the other's BroadcastChannel message) is
+  // told once. "storage" comes from the small build alone.
+  out.addEventListener = (type, fn) => {
+    if (typeof fn !== "function" || listeners.some(([t, f]) => t === type && f === fn)) return;
+    let last;
+    const w = type !== "session" ? fn : (e) => {
+      const j = JSON.stringify(e?.detail ?? null);
+      if (j !== last) { last = j; fn(e); }
+    };
+    listeners.push([type, fn, w]);
+    for (const a of new Set([small, type === "storage" ? small : sessionAPI])) a?.addEventListener(type, w);
+  };
+  out.removeEventListener = (type, fn) => {
+    const i = listeners.findIndex(([t, f]) => t === type && f === fn);
+    if (i < 0) return;
+    const [[, , w]] = listeners.splice(i, 1);
+    for (const a of new Set([small, sessionAPI])) a?.removeEventListener(type, w);
+  };
+  return Object.freeze(out);
 }

@@ -1,19 +1,14 @@
-// mxauth/preview: starts the small mxauth.wasm (room summaries and badges,
-// no session) once per page. CONTRACT.md §1.
-import { start, envOf, MxAuthError } from "./runtime.js";
+// mxauth/preview: room summaries and badges without sign-in (CONTRACT.md
+// §1): starts the build of the "preview" role (runtime.js FILES) once per
+// page.
+import { run, envOf, fileURL, MxAuthError } from "./runtime.js";
 
 export { MxAuthError };
 
 /**
- * load starts mxauth.wasm (default: next to this module) and resolves to
- * {roomSummary, roomBadge}. Later calls return the same instance.
+ * load starts the preview build (default: next to this module) and resolves
+ * to {roomSummary, roomBadge}. Later calls return the same instance.
  */
 export function load({ wasmUrl, timeoutMs } = {}) {
-  return start("preview", {
-    url: wasmUrl || new URL("./mxauth.wasm", import.meta.url),
-    ready: "__mxauthPreviewReady",
-    env: envOf({ timeoutMs }),
-    // mxauth/preview stays the room API, whatever else the build serves.
-    keys: ["roomSummary", "roomBadge"],
-  });
+  return run(new URL(wasmUrl || fileURL("preview"), globalThis.location?.href), envOf({ timeoutMs }));
 }

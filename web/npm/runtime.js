@@ -1,7 +1,6 @@
 // Internal to the mxauth package: starting a Go WASM program once per page
-// and the error class. index.js (session.wasm), preview.js (mxauth.wasm)
-// and elements.js share this module, so each build runs at most once
-// however often load() is called and whoever calls it.
+// and the error class. index.js, preview.js and elements.js share this
+// module, so each build runs at most once whoever asks for it.
 
 /** MxAuthError is the one error class of mxauth (CONTRACT.md §1). */
 export class MxAuthError extends Error {
@@ -38,13 +37,14 @@ const transient = (e) => /^(network|timeout|server_error|rate_limited)$/.test(e?
 export function report(e) { for (const fn of linkFns) fn(transient(e)); }
 
 // wrapAPI returns an object whose methods turn every rejection into an
-// MxAuthError; non-function properties are copied. keys, when given, are
-// the only ones passed on (an entry that offers part of a build's API).
-export function wrapAPI(api, keys = Object.keys(api)) {
+// MxAuthError; non-function properties are read through (a build may
+// update them once its storage is open).
+export function wrapAPI(api) {
   const out = {};
-  for (const key of keys) {
+  for (const key of Object.keys(api)) {
     const v = api[key];
-    out[key] = typeof v !== "function" ? v : /EventListener$/.test(key) ? v.bind(api) : (...args) => {
+    if (typeof v !== "function") { Object.defineProperty(out, key, { enumerable: true, get: () => api[key] }); continue; }
+    out[key] = /EventListener$/.test(key) ? v.bind(api) : (...args) => {
       try {
         const p = Promise.resolve(v.apply(api, args)).catch((e) => { throw asError(e); });
         if (key === "accessToken") p.then(() => report(null), report);
@@ -57,18 +57,33 @@ export function wrapAPI(api, keys = Object.keys(api)) {
   return Object.freeze(out);
 }
 
-const runs = new Map(); // build name → Promise of the API
+/** isCallback says whether href carries an authorization response (code or error, with state) in its query or fragment. */
+export function isCallback(href = globalThis.location?.href) {
+  if (!href) return false;
+  const u = new URL(href);
+  return [u.hash, u.search].some((s) => {
+    const p = new URLSearchParams(s.slice(1));
+    return p.has("state") && (p.has("code") || p.has("error"));
+  });
+}
 
-/** running returns the Promise of a build's API when it was started, else undefined. */
-export const running = (build) => runs.get(build);
+// FILES names the build of each role (issue 11), next to this module:
+// "small" answers first, "session" serves index.js SESSION, "preview" is
+// mxauth/preview's. Roles naming one file share one download and instance.
+// After the split: session → "session.wasm", preview → "mxauth.wasm".
+export const FILES = { small: "mxauth.wasm", session: "mxauth.wasm", preview: "preview.wasm" };
+
+const runs = new Map(); // wasm URL → Promise of the API
+let seq = 0;
 
 const failed = (url, reason, message, extra = {}) =>
   new MxAuthError(extra.code || "network", `mxauth: cannot load ${url}: ${message}`,
     { ...extra, code: undefined, details: { reason, url: String(url) } });
 
-// instantiate prefers streaming compilation and falls back to
-// fetch + arrayBuffer when the server does not send application/wasm.
-async function instantiate(url, imports) {
+// instantiate compiles while the bytes arrive, or from an ArrayBuffer when
+// the server does not send application/wasm (instantiateStreaming refuses
+// it). The fetch matches <link rel="preload" as="fetch" crossorigin>.
+async function instantiate(url, go) {
   let res;
   try {
     res = await fetch(url, { credentials: "same-origin" });
@@ -78,11 +93,13 @@ async function instantiate(url, imports) {
   if (!res.ok) throw failed(url, "wasm_fetch", `HTTP ${res.status}`, { status: res.status });
   const type = (res.headers.get("Content-Type") || "").split(";")[0].trim().toLowerCase();
   try {
+    const imports = (await go).importObject;
     if (type === "application/wasm" && WebAssembly.instantiateStreaming) {
       return (await WebAssembly.instantiateStreaming(res, imports)).instance;
     }
     return (await WebAssembly.instantiate(await res.arrayBuffer(), imports)).instance;
   } catch (e) {
+    if (e instanceof MxAuthError) throw e;
     const hint = /Content Security Policy|CSP|unsafe-eval/i.test(e.message)
       ? " (the page's Content-Security-Policy needs script-src 'wasm-unsafe-eval')" : "";
     throw failed(url, "wasm_compile", e.message + hint, { code: "server_error" });
@@ -90,33 +107,37 @@ async function instantiate(url, imports) {
 }
 
 /**
- * start runs a Go WASM build once: build names it ("mxauth", "preview"),
- * ready is the global the program calls with its API (the handshake of
- * wasm/mxauth and wasm/session), env becomes go.env; keys, when given,
- * narrow the API to those methods.
+ * run starts the Go program at url once per page and resolves to its
+ * wrapped API; env becomes go.env, with MXAUTH_READY naming the ready
+ * callback. The wasm and wasm_exec.js load in parallel. A failed start is
+ * forgotten: a later call retries.
  */
-export function start(build, { url, ready, env, keys }) {
-  let p = runs.get(build);
+export function run(url, env = {}) {
+  const key = String(url);
+  let p = runs.get(key);
   if (p) return p;
   p = (async () => {
-    if (!globalThis.Go) await import("./wasm_exec.js");
-    const go = new globalThis.Go();
-    go.env = { ...env, MXAUTH_READY: ready };
-    const instance = await instantiate(url, go.importObject);
+    const go = (globalThis.Go ? Promise.resolve() : import("./wasm_exec.js")).then(() => new globalThis.Go());
+    go.catch(() => {}); // reported by instantiate
+    const instance = await instantiate(url, go);
+    const g = await go;
+    const ready = `__mxauthReady${++seq}`;
+    g.env = { ...env, MXAUTH_READY: ready };
     const api = await new Promise((resolve, reject) => {
       globalThis[ready] = resolve;
-      go.run(instance).then(
+      g.run(instance).then(
         () => reject(failed(url, "wasm_exit", "the program exited before it was ready", { code: "server_error" })),
         (e) => reject(failed(url, "wasm_exit", String(e && e.message || e), { code: "server_error" })));
     }).finally(() => { delete globalThis[ready]; });
-    return wrapAPI(api, keys);
+    return wrapAPI(api);
   })();
-  runs.set(build, p);
-  notify(build);
-  // A failed start may be retried: forget it.
-  p.catch(() => { if (runs.get(build) === p) runs.delete(build); });
+  runs.set(key, p);
+  p.catch(() => { if (runs.get(key) === p) runs.delete(key); });
   return p;
 }
+
+/** fileURL is where a role's build lives by default: next to this module. */
+export const fileURL = (role) => new URL("./" + FILES[role], import.meta.url);
 
 /** envOf maps load() options to go.env. */
 export function envOf({ timeoutMs, storage } = {}) {
@@ -126,20 +147,19 @@ export function envOf({ timeoutMs, storage } = {}) {
   return env;
 }
 
-const waiters = new Map(); // build name → resolve functions waiting for start()
+// The API of load() (index.js), once a page or an element asked for it.
+let main;
+const waiters = [];
 
-/** started resolves with a build's API Promise once someone starts it. */
-export function started(build) {
-  const p = runs.get(build);
-  if (p) return Promise.resolve(p);
-  return new Promise((resolve) => {
-    if (!waiters.has(build)) waiters.set(build, []);
-    waiters.get(build).push(resolve);
-  });
+/** mainAPI is the Promise of load()'s API when load() was called, else undefined. */
+export const mainAPI = () => main;
+
+/** setMain records load()'s API Promise and wakes whoever waits for it. */
+export function setMain(p) {
+  main = p;
+  p.catch(() => { if (main === p) main = undefined; });
+  for (const resolve of waiters.splice(0)) resolve(p);
 }
 
-export function notify(build) {
-  const list = waiters.get(build);
-  waiters.delete(build);
-  if (list) for (const resolve of list) resolve(runs.get(build));
-}
+/** whenMain resolves with load()'s API Promise once someone calls load(). */
+export const whenMain = () => main ? Promise.resolve(main) : new Promise((resolve) => waiters.push(resolve));

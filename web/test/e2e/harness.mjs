@@ -105,3 +105,16 @@ export const shadowInfo = (page, selector) => page.$eval(selector, (el) => {
     html: r.innerHTML,
   };
 });
+
+// until waits for fn(arg) in the page to be truthy.
+export const until = (p, fn, arg, timeout = 30000) => p.waitForFunction(fn, arg, { timeout, polling: 50 });
+// loginReady waits for #login to offer "Continue with …".
+export const loginReady = (p) => until(p, () => {
+  const b = document.querySelector("#login")?.shadowRoot?.querySelector('[part~="continue"]');
+  return b && !b.disabled && b.textContent.startsWith("Continue with");
+});
+// sessionShows waits for #session to show text ("Not signed in" or a user id).
+export const sessionShows = (p, text) => until(p, (t) => {
+  const r = document.querySelector("#session")?.shadowRoot;
+  return r?.querySelector('[aria-busy="false"]') && r.querySelector(".name")?.textContent === t;
+}, text);
