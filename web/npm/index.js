@@ -6,7 +6,7 @@ import { run, envOf, fileURL, FILES, setMain, mainAPI, asError, isCallback, MxAu
 export { MxAuthError };
 
 /** SESSION are the methods of the session build (x/oauth2, go-oidc). */
-const SESSION = ["completeLogin", "accessToken", "logout", "startDeviceLogin", "waitDeviceLogin"];
+const SESSION = ["completeLogin", "accessToken", "logout", "accountUrl"];
 
 let first; // {key, p}: the first load()'s options and API Promise
 
@@ -39,8 +39,14 @@ async function compose({ wasmUrl, sessionWasmUrl, storage, timeoutMs }) {
     : FILES.session === FILES.small ? smallURL : new URL(FILES.session, smallURL);
   let small, session, sessionAPI; // the small build's API; the session build's Promise, and its API once ready
   const listeners = []; // [type, fn, wrapped]
+  // The session build, once running, tells every change (its own, other
+  // tabs'): the listeners move to it from the small build.
   const startSession = () => session ||= run(sessionURL, env).then((a) => {
-    if (a !== small) for (const [type, , w] of listeners) if (type !== "storage") a.addEventListener(type, w);
+    for (const [type, , w] of listeners) {
+      if (type === "storage") continue;
+      a.addEventListener(type, w);
+      small?.removeEventListener(type, w);
+    }
     return (sessionAPI = a);
   }, (e) => { session = null; throw e; });
   // A callback page needs the session build at once: completeLogin is its work.
@@ -70,10 +76,8 @@ async function compose({ wasmUrl, sessionWasmUrl, storage, timeoutMs }) {
       Object.defineProperty(out, name, { enumerable: true, get: () => small[name] });
     }
   }
-  // Listeners hear both builds; a "session" event reaches each listener only
-  // when the session differs from the last one it heard, so a change that
-  // both builds see (one through the other's BroadcastChannel message) is
-  // told once. "storage" comes from the small build alone.
+  // A "session" event reaches a listener only when the session differs from
+  // the last one it heard: a change told around the hand-over is told once.
   out.addEventListener = (type, fn) => {
     if (typeof fn !== "function" || listeners.some(([t, f]) => t === type && f === fn)) return;
     let last;
@@ -82,7 +86,7 @@ async function compose({ wasmUrl, sessionWasmUrl, storage, timeoutMs }) {
       if (j !== last) { last = j; fn(e); }
     };
     listeners.push([type, fn, w]);
-    for (const a of new Set([small, type === "storage" ? small : sessionAPI])) a?.addEventListener(type, w);
+    (type === "storage" ? small : sessionAPI || small).addEventListener(type, w);
   };
   out.removeEventListener = (type, fn) => {
     const i = listeners.findIndex(([t, f]) => t === type && f === fn);

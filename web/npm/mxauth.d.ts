@@ -80,8 +80,14 @@ export interface RoomSummary {
 }
 
 export interface LoadOptions {
-  /** Where session.wasm lives (the build load() starts for now); default: next to the loader module. */
+  /** Where mxauth.wasm (the small build: discovery, sign-in start, rooms, session()) lives; default: next to the loader module. */
   wasmUrl?: string | URL;
+  /**
+   * Where session.wasm (the session build: completeLogin, accessToken, logout, accountUrl) lives;
+   * default: next to wasmUrl. It starts only when one of those is called, on the page the server
+   * redirects back to, or when a session is stored.
+   */
+  sessionWasmUrl?: string | URL;
   /** Default "indexeddb". */
   storage?: "indexeddb" | "memory";
   /** Per-request timeout; default 15000. */
@@ -126,7 +132,7 @@ export interface MxAuthEventMap {
   error: CustomEvent<MxAuthError> | Event;
 }
 
-/** The API of the builds (session.wasm serves all of it). Every method returns a Promise that rejects with MxAuthError. */
+/** The API of both builds, as one object. Every method returns a Promise that rejects with MxAuthError. */
 export interface MxAuth {
   discover(input: string, opts?: { signal?: AbortSignal }): Promise<ServerInfo>;
   startLogin(opts: LoginOptions): Promise<{ url: string }>;
@@ -143,7 +149,11 @@ export interface MxAuth {
   addEventListener<K extends keyof MxAuthEventMap>(type: K, fn: (ev: MxAuthEventMap[K]) => void): void;
 }
 
-/** Starts session.wasm once per page (later calls share it) and registers the custom elements. */
+/**
+ * Starts the small build once per page and resolves as soon as it answers; the session build starts
+ * when a method needs it, on a callback page or when a session is stored. Registers the custom
+ * elements. A later call with other options warns and returns the first API.
+ */
 export declare function load(opts?: LoadOptions): Promise<MxAuth>;
 
 /** The room-only API of the small mxauth.wasm (mxauth/preview). */

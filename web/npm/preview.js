@@ -1,14 +1,13 @@
-// mxauth/preview: room summaries and badges without sign-in (CONTRACT.md
-// §1): starts the build of the "preview" role (runtime.js FILES) once per
-// page.
+// mxauth/preview: room summaries and badges without sign-in, from the
+// small build (runtime.js FILES).
 import { run, envOf, fileURL, MxAuthError } from "./runtime.js";
 
 export { MxAuthError };
 
-/**
- * load starts the preview build (default: next to this module) and resolves
- * to {roomSummary, roomBadge}. Later calls return the same instance.
- */
+/** load starts the build once per page and resolves to {roomSummary, roomBadge}. */
+const rooms = new WeakMap(); // run()'s Promise → the room API on it
 export function load({ wasmUrl, timeoutMs } = {}) {
-  return run(new URL(wasmUrl || fileURL("preview"), globalThis.location?.href), envOf({ timeoutMs }));
+  const p = run(new URL(wasmUrl || fileURL("preview"), globalThis.location?.href), envOf({ timeoutMs }));
+  if (!rooms.has(p)) rooms.set(p, p.then(({ roomSummary, roomBadge }) => Object.freeze({ roomSummary, roomBadge })));
+  return rooms.get(p);
 }

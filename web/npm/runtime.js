@@ -26,10 +26,9 @@ export function asError(e) {
   return new MxAuthError("server_error", String((e && e.message) || e), { details: { reason: "internal" } });
 }
 
-// Whether the auth server answers, as the last accessToken call (the
-// page's or an element's) found it: the elements say "Offline — will retry"
-// from it. A failure of the network, a timeout or a failing server (5xx,
-// 429) keeps the session; any other outcome means the server answered.
+// Whether the auth server answered the last accessToken call (the elements
+// say "Offline — will retry"): network, timeout, 5xx and 429 keep the
+// session; anything else means the server answered.
 const linkFns = new Set();
 /** onLink calls fn with the MxAuthError of a transient failure, or null once an answer came. */
 export const onLink = (fn) => { linkFns.add(fn); return () => linkFns.delete(fn); };
@@ -67,13 +66,13 @@ export function isCallback(href = globalThis.location?.href) {
   });
 }
 
-// FILES names the build of each role (issue 11), next to this module:
-// "small" answers first, "session" serves index.js SESSION, "preview" is
-// mxauth/preview's. Roles naming one file share one download and instance.
-// After the split: session → "session.wasm", preview → "mxauth.wasm".
-export const FILES = { small: "mxauth.wasm", session: "mxauth.wasm", preview: "preview.wasm" };
+// FILES: each role's build, next to this module. Roles naming one file
+// share one download and instance.
+export const FILES = { small: "mxauth.wasm", session: "session.wasm", preview: "mxauth.wasm" };
 
-const runs = new Map(); // wasm URL → Promise of the API
+// [url, env] → Promise of the API: a card's start with the defaults must
+// not decide the storage of a later load({ storage: "memory" }).
+const runs = new Map();
 let seq = 0;
 
 const failed = (url, reason, message, extra = {}) =>
@@ -113,7 +112,7 @@ async function instantiate(url, go) {
  * forgotten: a later call retries.
  */
 export function run(url, env = {}) {
-  const key = String(url);
+  const key = JSON.stringify([String(url), Object.entries(env).sort()]);
   let p = runs.get(key);
   if (p) return p;
   p = (async () => {

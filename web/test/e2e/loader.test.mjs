@@ -14,8 +14,9 @@ before(async () => {
   hs = await sandbox(["--control"]);
   web = await serve({ "/npm/": npmDir, "/": here }, { HS: hs.serverName });
   chrome = await browser();
-  await chrome.ctx.route("**/npm/session.wasm", (route) =>
-    route.fulfill({ path: join(npmDir, "mxauth.wasm"), contentType: "application/wasm" }));
+  // load({ sessionWasmUrl }) pointing elsewhere: the session build, renamed.
+  await chrome.ctx.route("**/elsewhere/renamed.wasm", (route) =>
+    route.fulfill({ path: join(npmDir, "session.wasm"), contentType: "application/wasm" }));
 });
 after(async () => { await chrome?.close(); web?.close(); hs?.stop(); });
 
@@ -74,14 +75,36 @@ test("a page with a stored session starts the session build; its methods work", 
   assert.deepEqual(r, { token: "string", user: alice(), storage: "indexeddb" });
 });
 
-test("one build serving both roles is fetched once, also with a stored session", async () => {
+test("each build is fetched once, however many elements and calls use it", async () => {
   const p = await chrome.ctx.newPage();
   const w = watch(p);
   await p.goto(`${web.url}/login.html`);
   await sessionShows(p, alice());
-  const token = await p.evaluate(async () => typeof await (await globalThis.hostMx).accessToken());
-  assert.equal(token, "string");
-  assert.deepEqual(w, ["mxauth.wasm"]);
+  const r = await p.evaluate(async () => {
+    const mx = await globalThis.hostMx;
+    const [a, b] = await Promise.all([mx.accessToken(), mx.accessToken()]);
+    await mx.session();
+    await mx.discover(globalThis.location.origin).catch(() => {});
+    return typeof a === "string" && a === b;
+  });
+  assert.equal(r, true);
+  assert.deepEqual(w.sort(), ["mxauth.wasm", "session.wasm"]);
+  assert.deepEqual(p.errors, []);
+  await p.close();
+});
+
+test("load({ sessionWasmUrl }) takes the session build from there", async () => {
+  const p = await chrome.ctx.newPage();
+  const w = watch(p);
+  await p.goto(`${web.url}/blank.html`);
+  const user = await p.evaluate(async () => {
+    const { load } = await import("/npm/index.js");
+    const mx = await load({ sessionWasmUrl: "/elsewhere/renamed.wasm" });
+    await mx.accessToken();
+    return (await mx.session())?.userId;
+  });
+  assert.equal(user, alice());
+  assert.deepEqual(w.sort(), ["mxauth.wasm", "renamed.wasm"]);
   assert.deepEqual(p.errors, []);
   await p.close();
 });

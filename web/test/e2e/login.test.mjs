@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import { sandbox, serve, browser, here, npmDir, results } from "./harness.mjs";
+import { sandbox, serve, browser, here, npmDir, results, until, loginReady, sessionShows } from "./harness.mjs";
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -48,15 +48,6 @@ const inside = (p, sel) => p.$eval(sel, (el) => {
     signout: vis(q('[part~="signout"]')), manage: vis(q('[part~="manage"]')) ? q('[part~="manage"]').href : null,
   };
 });
-const until = (p, fn, arg, timeout = 30000) => p.waitForFunction(fn, arg, { timeout, polling: 50 });
-const loginReady = (p) => until(p, () => {
-  const b = document.querySelector("#login")?.shadowRoot?.querySelector('[part~="continue"]');
-  return b && !b.disabled && b.textContent.startsWith("Continue with");
-});
-const sessionShows = (p, text) => until(p, (t) => {
-  const r = document.querySelector("#session")?.shadowRoot;
-  return r?.querySelector('[aria-busy="false"]') && r.querySelector(".name")?.textContent === t;
-}, text);
 const callMx = (p, method, ...args) => p.evaluate(async ([m, a]) => {
   const mx = await globalThis.hostMx;
   try { return { ok: await mx[m](...a) }; } catch (e) { return { err: { name: e.name, code: e.code, message: e.message } }; }

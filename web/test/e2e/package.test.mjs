@@ -91,8 +91,8 @@ test("an esbuild consumer of \"mxauth\" and \"mxauth/elements\" signs in in Chro
   await build({ entryPoints: [join(src, "login.js")], bundle: true, format: "esm", outdir: out,
     absWorkingDir: work, logLevel: "warning", minify: true });
   copyFileSync(join(here, "consumer/login.html"), join(out, "index.html"));
-  // The bundle asks for session.wasm next to itself (new URL(…, import.meta.url)).
-  copyFileSync(join(work, "node_modules/mxauth/session.wasm"), join(out, "session.wasm"));
+  // The bundle asks for both builds next to itself (new URL(…, import.meta.url)).
+  for (const w of ["mxauth.wasm", "session.wasm"]) copyFileSync(join(work, "node_modules/mxauth", w), join(out, w));
   const hs = await sandbox();
   const web = await serve({ "/": out }, { HS: hs.serverName });
   const chrome = await browser();

@@ -8,7 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { sandbox, serve, browser, here, npmDir, results } from "./harness.mjs";
+import { sandbox, serve, browser, here, npmDir, results, until, loginReady, sessionShows } from "./harness.mjs";
 
 const TTL = 3000; // the sandbox's access token lifetime (ms)
 let hs, web, chrome, tokenPath, main, fresh;
@@ -61,15 +61,6 @@ async function open(ctx = chrome.ctx, path = "/login.html") {
   await p.goto(web.url + path);
   return p;
 }
-const until = (p, fn, arg, timeout = 30000) => p.waitForFunction(fn, arg, { timeout, polling: 50 });
-const loginReady = (p) => until(p, () => {
-  const b = document.querySelector("#login")?.shadowRoot?.querySelector('[part~="continue"]');
-  return b && !b.disabled && b.textContent.startsWith("Continue with");
-});
-const sessionShows = (p, text) => until(p, (t) => {
-  const r = document.querySelector("#session")?.shadowRoot;
-  return r?.querySelector('[aria-busy="false"]') && r.querySelector(".name")?.textContent === t;
-}, text);
 const statusOf = (p, sel) => p.$eval(sel, (el) => el.shadowRoot.querySelector('[role="status"]')?.textContent || "");
 // callMx calls an API method in the page; t0/t1 are the page's clock
 // around the call.
