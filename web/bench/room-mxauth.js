@@ -1,4 +1,4 @@
-// <mxauth-room-card> on preview.wasm: marks "shell" and "card" (the
+// <mxauth-room-card> on mxauth.wasm (the small build): marks "shell" and "card" (the
 // summary is shown: aria-busy false).
 import { mark, fail, afterPaint } from "./marks.js";
 import "/npm/elements.js";

@@ -244,12 +244,14 @@ function sizes(anchors) {
   const has = (f) => existsSync(join(npm, f));
   const shell = ["index.js", "runtime.js", "elements.js", "preview.js", "wasm_exec.js"].filter(has).map((f) => join(npm, f));
   const rows = {};
-  rows["preview.wasm"] = has("preview.wasm") ? sizeOf([join(npm, "preview.wasm")]) : null;
+  // mxauth.wasm is the small build, all a signed-out page downloads;
+  // session.wasm starts on the callback page and where a session is stored.
   rows["mxauth.wasm"] = has("mxauth.wasm") ? sizeOf([join(npm, "mxauth.wasm")]) : null;
+  rows["session.wasm"] = has("session.wasm") ? sizeOf([join(npm, "session.wasm")]) : null;
   rows["loader + element shells (JS)"] = sizeOf(shell);
   rows["mxauth login total (mxauth.wasm + JS)"] = has("mxauth.wasm") ? sizeOf([join(npm, "mxauth.wasm"), ...shell]) : null;
-  rows["room preview total (preview.wasm + JS)"] = has("preview.wasm")
-    ? sizeOf([join(npm, "preview.wasm"), ...shell.filter((f) => !f.endsWith("index.js"))]) : null;
+  rows["room preview total (mxauth.wasm + JS)"] = has("mxauth.wasm")
+    ? sizeOf([join(npm, "mxauth.wasm"), ...shell.filter((f) => !f.endsWith("index.js"))]) : null;
   const app = [join(root, "dist/site/web/app.wasm"), join(root, "dist/site/app.wasm")].find(existsSync) || join(root, "dist/site/app.wasm");
   rows["demo app.wasm"] = existsSync(app) ? sizeOf([app]) : null;
   if (!existsSync(app)) note("dist/site/app.wasm is missing (make site): the demo row is n/a");
@@ -694,7 +696,7 @@ function readme(r) {
   const rows = [
     ["transfer, brotli -q 11 (mxauth: mxauth.wasm + loader/elements)", KB(login?.brotli), KB(s?.anchors["matrix-js-sdk"].initial.brotli),
       KB(s?.anchors["matrix-js-sdk-oauth"].initial.brotli), KB(s?.anchors["oidc-client-ts"].initial.brotli)],
-    ["room previews only (preview.wasm + elements), brotli", KB(s?.mxauth["room preview total (preview.wasm + JS)"]?.brotli), "", "", ""],
+    ["room previews only (mxauth.wasm + elements), brotli", KB(s?.mxauth["room preview total (mxauth.wasm + JS)"]?.brotli), "", "", ""],
     ...["cold", "warm"].map((p) => [`${p} load → sign-in ready (discovery done), median of ${r.runs}`, ms(med(st?.mxauth?.[p]?.discovered)),
       ms(med(st?.["matrix-js-sdk"]?.[p]?.discovered)), ms(med(st?.["matrix-js-sdk-oauth"]?.[p]?.discovered)), ms(med(st?.["oidc-client-ts"]?.[p]?.discovered))]),
     ...["cold", "warm"].map((p) => [`${p}: requests load → ready + click → authorization URL (${t?.latencyMs ?? LATENCY} ms each)`,
