@@ -89,19 +89,37 @@ func CompleteLogin(ctx context.Context, callbackURL string) (*Session, error) {
 // login is deleted whatever happens, so a second call with the same URL is
 // no_pending_login.
 func (c *Client) CompleteLogin(ctx context.Context, callbackURL string) (*Session, error) {
+	s, _, err := c.CompleteLoginWithState(ctx, callbackURL)
+	return s, err
+}
+
+// CompleteLoginWithState is CompleteLogin that also hands back the
+// application state StartLogin was given (LoginOptions.State; nil when
+// none), read from the pending login: it never travelled in the URL.
+func (c *Client) CompleteLoginWithState(ctx context.Context, callbackURL string) (*Session, json.RawMessage, error) {
 	const op = "complete login"
 	c.init()
 	cb, err := ParseCallback(callbackURL)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if cb.State == "" {
-		return nil, autherr.New(autherr.StateMismatch, op, "the answer carries no state")
+		return nil, nil, autherr.New(autherr.StateMismatch, op, "the answer carries no state")
 	}
 	rec, err := c.takePending(ctx, cb.State)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	s, err := c.completeTaken(ctx, op, cb, rec)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, rec.AppState, nil
+}
+
+// completeTaken checks the answer to the pending login rec (taken from the
+// Store) and turns its code into the stored session.
+func (c *Client) completeTaken(ctx context.Context, op string, cb *Callback, rec *pendingRecord) (*Session, error) {
 	// RFC 9207 §2.4, for answers and error answers alike: an answer from
 	// another issuer is a mix-up attack, and a server that says it sends
 	// iss always sends it.

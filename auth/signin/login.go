@@ -1,6 +1,7 @@
 package signin
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -76,7 +77,18 @@ type LoginOptions struct {
 	// ResponseMode is "fragment" (default; keeps the code out of server
 	// logs, the spec's advice for web clients) or "query".
 	ResponseMode string `json:"responseMode,omitempty"`
+	// State is the application's own state (a deep link, a returnTo): any
+	// JSON value of at most MaxAppState bytes, kept with the pending login
+	// in the Store — never in the URL, never sent to a server — and handed
+	// back by the completion of this login. It is the page's data: a
+	// returnTo in it is the page's to check (same origin, an allow-list)
+	// before it navigates there.
+	State json.RawMessage `json:"state,omitempty"`
 }
+
+// MaxAppState bounds LoginOptions.State: enough for a route and its
+// parameters, small enough that a pending login stays a small record.
+const MaxAppState = 8 << 10
 
 // PendingLogin is a started login: open URL in a browser, then pass the URL
 // the browser comes back to to CompleteLogin. The secret parts (PKCE
@@ -110,8 +122,10 @@ type PendingRecord struct {
 	// user id of that server needs no second resolution.
 	NameResolved bool      `json:"nameResolved,omitempty"`
 	OAuth        OAuthInfo `json:"oauth"`
-	CreatedAt    time.Time `json:"createdAt"`
-	ExpiresAt    time.Time `json:"expiresAt"`
+	// AppState is LoginOptions.State, compacted.
+	AppState  json.RawMessage `json:"appState,omitempty"`
+	CreatedAt time.Time       `json:"createdAt"`
+	ExpiresAt time.Time       `json:"expiresAt"`
 }
 
 // PendingPrefix is the Store key prefix of pending logins.
@@ -159,6 +173,10 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 	case "", ActionLogin, ActionRegister:
 	default:
 		return nil, autherr.New(autherr.InvalidInput, op, "action %q is not login or register", opts.Action)
+	}
+	appState, err := compactAppState(op, opts.State)
+	if err != nil {
+		return nil, err
 	}
 	deviceID := opts.DeviceID
 	if deviceID == "" {
@@ -232,7 +250,7 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 		State: state, Verifier: verifier, Nonce: nonce, DeviceID: deviceID,
 		ClientID: clientID, RegistrationKey: regKey, RedirectURI: redirect, Scopes: scopes,
 		ServerName: info.ServerName, BaseURL: info.BaseURL, Insecure: info.Insecure,
-		NameResolved: nameResolved, OAuth: *o, CreatedAt: now, ExpiresAt: now.Add(c.pendingTTL()),
+		NameResolved: nameResolved, OAuth: *o, AppState: appState, CreatedAt: now, ExpiresAt: now.Add(c.pendingTTL()),
 	}
 	b, err := json.Marshal(rec)
 	if err != nil {
@@ -243,6 +261,26 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 		return nil, storageError(op, err)
 	}
 	return &PendingLogin{URL: authURL, State: state, DeviceID: deviceID, ClientID: clientID, RedirectURI: redirect, ExpiresAt: rec.ExpiresAt}, nil
+}
+
+// compactAppState checks the application's state (valid JSON, at most
+// MaxAppState bytes once compacted) and compacts it; nil stays nil, and so
+// does JSON null (no state).
+func compactAppState(op string, raw json.RawMessage) (json.RawMessage, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return nil, autherr.New(autherr.InvalidInput, op, "state is not a JSON value: %v", err)
+	}
+	if b.Len() > MaxAppState {
+		return nil, autherr.New(autherr.InvalidInput, op, "state is %d bytes of JSON, more than %d: keep a key to it instead", b.Len(), MaxAppState)
+	}
+	if b.String() == "null" {
+		return nil, nil
+	}
+	return json.RawMessage(b.Bytes()), nil
 }
 
 // LoginServer is the server a login goes to: info re-checked when the

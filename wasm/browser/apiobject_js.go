@@ -161,6 +161,7 @@ type loginOptions struct {
 	LoginHint    string                `json:"loginHint"`
 	UILocales    Strings               `json:"uiLocales"`
 	ResponseMode string                `json:"responseMode"`
+	State        json.RawMessage       `json:"state"`
 }
 
 // LoginOptionsFrom maps CONTRACT.md's startLogin opts to
@@ -176,6 +177,7 @@ func LoginOptionsFrom(v js.Value) (signin.LoginOptions, error) {
 	lo := signin.LoginOptions{
 		RedirectURI: o.RedirectURI, Client: o.Client, ClientID: o.ClientID, Action: o.Action,
 		DeviceID: o.DeviceID, LoginHint: o.LoginHint, UILocales: o.UILocales, ResponseMode: o.ResponseMode,
+		State: o.State,
 	}
 	raw := strings.TrimSpace(string(o.Server))
 	switch {

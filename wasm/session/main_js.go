@@ -32,7 +32,7 @@
 //
 //	discover(input, {signal}?)                 → ServerInfo
 //	startLogin(opts)                           → {url}
-//	completeLogin(url?)                        → Session   (default location.href)
+//	completeLogin(url?)                        → {session, state} (default location.href)
 //	session()                                  → Session | null
 //
 // A Session here is auth.Session.View(): no access or refresh token, no token or
@@ -81,6 +81,7 @@ import (
 	"github.com/mxauth/mxauth/auth"
 	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/room"
+	"github.com/mxauth/mxauth/auth/signin"
 	"github.com/mxauth/mxauth/wasm/browser"
 	"github.com/mxauth/mxauth/wasm/browser/fetchhttp"
 	"github.com/mxauth/mxauth/wasm/browser/store"
@@ -210,7 +211,14 @@ func (a *api) release() {
 	a.lis.Clear()
 }
 
-// completeLogin(url?) → Session
+// completion is what completeLogin resolves to: the session and the
+// state login({state}) carried (null when none).
+type completion struct {
+	Session *signin.StoredSession `json:"session"`
+	State   json.RawMessage       `json:"state"`
+}
+
+// completeLogin(url?) → {session, state}
 func (a *api) completeLogin(args []js.Value) (js.Value, browser.Work) {
 	href := browser.LocationHref()
 	u := href
@@ -225,7 +233,7 @@ func (a *api) completeLogin(args []js.Value) (js.Value, browser.Work) {
 		return browser.None(browser.Fail(autherr.New(autherr.InvalidInput, "complete login", "no url given and the page has no location")))
 	}
 	return browser.None(func(ctx context.Context) (any, error) {
-		s, err := a.client.CompleteLogin(ctx, u)
+		s, state, err := a.client.CompleteLoginWithState(ctx, u)
 		if href != "" && u == href && (err == nil || spent(err)) {
 			replaceAddress(href)
 		}
@@ -233,7 +241,7 @@ func (a *api) completeLogin(args []js.Value) (js.Value, browser.Work) {
 			return nil, err
 		}
 		a.notify(ctx)
-		return s.View(), nil
+		return completion{Session: s.View(), State: state}, nil
 	})
 }
 

@@ -259,15 +259,25 @@ func TestLogin(t *testing.T) {
 	if info.Get("baseUrl").String() != base || info.Get("oauth").IsNull() {
 		t.Fatalf("discover = %s", jsonOf(info))
 	}
-	// server as a ServerInfo object: no second discovery needed.
-	start := must(t, "startLogin", api.Call("startLogin", loginOpts(info)))
+	// server as a ServerInfo object: no second discovery needed; the
+	// page's state goes through the redirect beside the login.
+	opts := loginOpts(info)
+	opts.Set("state", obj("returnTo", "/rooms/42", "draft", js.ValueOf([]any{"hi", 1})))
+	start := must(t, "startLogin", api.Call("startLogin", opts))
 	authorize := start.Get("url").String()
 	if !strings.Contains(authorize, "code_challenge=") {
 		t.Fatalf("startLogin url = %s", authorize)
 	}
 	cb := callbackURL(t, authorize)
 
-	s := must(t, "completeLogin", api.Call("completeLogin", cb))
+	done := must(t, "completeLogin", api.Call("completeLogin", cb))
+	if st := done.Get("state"); jsonOf(st) != `{"returnTo":"/rooms/42","draft":["hi",1]}` {
+		t.Errorf("completeLogin state = %s", jsonOf(st))
+	}
+	if strings.Contains(authorize, "rooms") {
+		t.Errorf("the page's state travels in the authorization URL: %s", authorize)
+	}
+	s := done.Get("session")
 	user := s.Get("userId").String()
 	if !strings.HasPrefix(user, "@alice:") || s.Get("deviceId").String() == "" || s.Get("expiresAt").Int() == 0 ||
 		!strings.HasPrefix(s.Get("accountUrl").String(), base) {
@@ -462,7 +472,11 @@ func TestTabs(t *testing.T) {
 	seen := listen(t, two, "session")
 
 	start := must(t, "startLogin", one.Call("startLogin", loginOpts(base)))
-	s := must(t, "completeLogin", one.Call("completeLogin", callbackURL(t, start.Get("url").String())))
+	done := must(t, "completeLogin", one.Call("completeLogin", callbackURL(t, start.Get("url").String())))
+	if !done.Get("state").IsNull() {
+		t.Errorf("completeLogin without state: state = %s, want null", jsonOf(done.Get("state")))
+	}
+	s := done.Get("session")
 
 	ev := seen.next(t, "login in the other tab")
 	if ev.Get("detail").Get("userId").String() != s.Get("userId").String() {
