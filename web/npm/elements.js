@@ -391,7 +391,10 @@ class Login extends Base {
       input.disabled = true;
       say(`Opening the sign-in page of ${info.serverName}…`, true);
       try {
-        const { url } = await mx.startLogin({ server: info, action,
+        // A typed user id starts the sign-in page on that account (MSC4198
+        // login_hint); el.state (a JSON value) comes back from completeLogin().
+        const { url } = await mx.startLogin({ server: info, action, state: this.state,
+          loginHint: info.input.startsWith("@") ? info.input : undefined,
           redirectUri: a("redirect-uri") || location.origin + location.pathname, clientId: a("client-id"),
           client: { name: a("client-name") || document.title || location.host, uri: a("client-uri") || location.origin,
             logoUri: a("logo-uri"), tosUri: a("tos-uri"), policyUri: a("policy-uri") } });
@@ -423,7 +426,7 @@ class Login extends Base {
         say("Finishing sign-in…", true);
         row.hidden = true;
         try {
-          const s = await mx.completeLogin();
+          const { session: s } = await mx.completeLogin();
           signedIn(s);
           this.dispatchEvent(new CustomEvent("mxauth-session", { detail: s, bubbles: true, composed: true }));
           return;

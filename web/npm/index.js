@@ -1,7 +1,7 @@
 // mxauth: the JS API of CONTRACT.md §1 over two roles (runtime.js FILES):
 // the small build answers first; the session build starts when a method
 // needs it (SESSION), on a callback page, or when a session is stored.
-import { run, envOf, fileURL, FILES, setMain, mainAPI, asError, isCallback, MxAuthError } from "./runtime.js";
+import { run, envOf, fileURL, FILES, setMain, mainAPI, asError, isCallback, transient, MxAuthError } from "./runtime.js";
 
 export { MxAuthError };
 
@@ -49,12 +49,15 @@ async function compose({ wasmUrl, sessionWasmUrl, storage, timeoutMs }) {
     }
     return (sessionAPI = a);
   }, (e) => { session = null; throw e; });
-  // A callback page needs the session build at once: completeLogin is its work.
-  if (isCallback()) startSession().catch(() => {});
-  small = await run(smallURL, env);
-  // A stored session will want tokens: start the session build once the
-  // page's first calls (made when load() resolves) are on their way.
-  setTimeout(() => small.session().then((s) => s && startSession()).catch(() => {}));
+  // A callback page, and a page of an origin that had a session last time
+  // (a hint in localStorage, never a secret), start the session build
+  // alone: it serves the whole API, so the small one is not fetched.
+  const remember = storage === "memory" ? () => {} : setHint;
+  const early = isCallback() || (storage !== "memory" && hint());
+  small = await (early ? startSession().catch(() => run(smallURL, env)) : run(smallURL, env));
+  // Else a stored session will want tokens: start the session build once
+  // the page's first calls (made when load() resolves) are on their way.
+  if (small !== sessionAPI) setTimeout(() => small.session().then((s) => { remember(s); if (s) startSession(); }).catch(() => {}));
 
   const out = {};
   // A method of SESSION goes to the session build (starting it); any other
@@ -76,6 +79,23 @@ async function compose({ wasmUrl, sessionWasmUrl, storage, timeoutMs }) {
       Object.defineProperty(out, name, { enumerable: true, get: () => small[name] });
     }
   }
+  // completeLogin: a second call for the same callback in this page gets the
+  // first one's outcome (an element and the page may both call it; with no
+  // argument after the address bar was cleaned, it means the page's own
+  // callback). A transient failure is forgotten, so a retry goes out.
+  const done = new Map(), complete = out.completeLogin;
+  let own;
+  out.completeLogin = (url) => {
+    if (url == null && own && !isCallback()) return own;
+    const key = String(url ?? globalThis.location?.href);
+    let p = done.get(key);
+    if (!p) {
+      done.set(key, p = complete(url));
+      p.catch((e) => { if (transient(e)) done.delete(key); });
+    }
+    if (url == null) own = p;
+    return p;
+  };
   // A "session" event reaches a listener only when the session differs from
   // the last one it heard: a change told around the hand-over is told once.
   out.addEventListener = (type, fn) => {
@@ -94,5 +114,16 @@ async function compose({ wasmUrl, sessionWasmUrl, storage, timeoutMs }) {
     const [[, , w]] = listeners.splice(i, 1);
     for (const a of new Set([small, sessionAPI])) a?.removeEventListener(type, w);
   };
+  if (early) setTimeout(() => out.session().then(remember, () => {}));
+  out.addEventListener("session", (e) => remember(e.detail));
   return Object.freeze(out);
+}
+
+// The hint that this origin has a stored session (see compose).
+const HINT = "mxauth:signed-in";
+function hint() {
+  try { return globalThis.localStorage?.getItem(HINT) === "1"; } catch { return false; }
+}
+function setHint(s) {
+  try { if (s) localStorage.setItem(HINT, "1"); else localStorage.removeItem(HINT); } catch { /* no localStorage */ }
 }

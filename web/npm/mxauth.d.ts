@@ -108,6 +108,19 @@ export interface LoginOptions {
   loginHint?: string;
   uiLocales?: string | string[];
   responseMode?: "fragment" | "query";
+  /**
+   * Your own state (a deep link, a returnTo): any JSON value up to 8 KiB, kept with the pending
+   * login (never in the URL) and handed back by completeLogin(). Check a returnTo before you
+   * navigate there: it is data, not a trusted address.
+   */
+  state?: unknown;
+}
+
+/** What completeLogin() resolves to. */
+export interface Completion<S = unknown> {
+  session: Session;
+  /** The state login({ state }) carried; null when none. */
+  state: S | null;
 }
 
 export interface RoomOptions {
@@ -138,7 +151,8 @@ export interface MxAuth {
   startLogin(opts: LoginOptions): Promise<{ url: string }>;
   /** Navigates the page; never resolves on success. */
   login(opts: LoginOptions): Promise<never>;
-  completeLogin(url?: string): Promise<Session>;
+  /** A second call for the same callback in this page resolves to the first one's result. */
+  completeLogin<S = unknown>(url?: string): Promise<Completion<S>>;
   session(): Promise<Session | null>;
   accessToken(opts?: { minValidityMs?: number }): Promise<string>;
   logout(): Promise<void>;

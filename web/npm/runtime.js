@@ -32,7 +32,7 @@ export function asError(e) {
 const linkFns = new Set();
 /** onLink calls fn with the MxAuthError of a transient failure, or null once an answer came. */
 export const onLink = (fn) => { linkFns.add(fn); return () => linkFns.delete(fn); };
-const transient = (e) => /^(network|timeout|server_error|rate_limited)$/.test(e?.code) ? e : null;
+export const transient = (e) => /^(network|timeout|server_error|rate_limited)$/.test(e?.code) ? e : null;
 export function report(e) { for (const fn of linkFns) fn(transient(e)); }
 
 // wrapAPI returns an object whose methods turn every rejection into an

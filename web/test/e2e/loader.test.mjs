@@ -55,24 +55,33 @@ test("the callback page starts the session build and signs in; one session event
   await sessionShows(page, alice());
   await until(page, () => globalThis.hostSeen.apiSessions.length > 0);
   await page.waitForTimeout(500); // a duplicate from the other build would come now
-  assert.deepEqual(wasm.sort(), ["mxauth.wasm", "session.wasm"]);
+  assert.deepEqual(wasm, ["session.wasm"], "the callback page needs the session build alone");
   assert.deepEqual(await page.evaluate(() => globalThis.hostSeen.apiSessions), [alice()],
     "the API's listeners hear the sign-in once, though both builds see it");
   assert.equal(await page.evaluate(() => globalThis.hostSeen.sessions.length), 1);
   assert.deepEqual(page.errors, []);
 });
 
-test("a page with a stored session starts the session build; its methods work", async () => {
+test("a page with a stored session starts the session build alone; its methods work", async () => {
   wasm.length = 0;
   await page.reload();
   await sessionShows(page, alice());
-  await until(page, () => performance.getEntriesByType("resource").some((e) => e.name.endsWith("/session.wasm")));
-  assert.deepEqual(wasm.sort(), ["mxauth.wasm", "session.wasm"]);
+  await page.waitForTimeout(500);
+  assert.deepEqual(wasm, ["session.wasm"]);
   const r = await page.evaluate(async () => {
     const mx = await globalThis.hostMx;
     return { token: typeof await mx.accessToken(), user: (await mx.session())?.userId, storage: mx.storage };
   });
   assert.deepEqual(r, { token: "string", user: alice(), storage: "indexeddb" });
+  // Without the hint, the small build finds the stored session and starts
+  // the session build after it.
+  await page.evaluate(() => localStorage.removeItem("mxauth:signed-in"));
+  wasm.length = 0;
+  await page.reload();
+  await sessionShows(page, alice());
+  await until(page, () => performance.getEntriesByType("resource").some((e) => e.name.endsWith("/session.wasm")));
+  assert.deepEqual(wasm.sort(), ["mxauth.wasm", "session.wasm"]);
+  await until(page, () => localStorage.getItem("mxauth:signed-in") === "1");
 });
 
 test("each build is fetched once, however many elements and calls use it", async () => {
@@ -88,7 +97,7 @@ test("each build is fetched once, however many elements and calls use it", async
     return typeof a === "string" && a === b;
   });
   assert.equal(r, true);
-  assert.deepEqual(w.sort(), ["mxauth.wasm", "session.wasm"]);
+  assert.deepEqual(w, ["session.wasm"]);
   assert.deepEqual(p.errors, []);
   await p.close();
 });
@@ -104,7 +113,7 @@ test("load({ sessionWasmUrl }) takes the session build from there", async () => 
     return (await mx.session())?.userId;
   });
   assert.equal(user, alice());
-  assert.deepEqual(w.sort(), ["mxauth.wasm", "renamed.wasm"]);
+  assert.deepEqual(w, ["renamed.wasm"]);
   assert.deepEqual(p.errors, []);
   await p.close();
 });
@@ -120,6 +129,33 @@ test("logout through the session build signs the page out", async () => {
   assert.equal(heard.at(-1), null, JSON.stringify(heard));
   assert.ok(heard.every((s, i) => i === 0 || s !== heard[i - 1] || s === alice()), JSON.stringify(heard));
   assert.deepEqual(page.errors, []);
+  // Signed out, the next page is a signed-out page again: the small build.
+  wasm.length = 0;
+  await page.reload();
+  await loginReady(page);
+  await sessionShows(page, "Not signed in");
+  await page.waitForTimeout(500);
+  assert.deepEqual(wasm, ["mxauth.wasm"]);
+});
+
+test("a stale hint costs the session build once, then the small build is back", async () => {
+  const p = await chrome.ctx.newPage();
+  const w = watch(p);
+  await p.goto(`${web.url}/blank.html`);
+  // A hint without a session (the session ended elsewhere): the session
+  // build answers, finds nobody and the hint goes.
+  await p.evaluate(() => localStorage.setItem("mxauth:signed-in", "1"));
+  await p.goto(`${web.url}/split.html`);
+  await loginReady(p);
+  await sessionShows(p, "Not signed in");
+  await until(p, () => localStorage.getItem("mxauth:signed-in") === null);
+  assert.deepEqual(w, ["session.wasm"]);
+  w.length = 0;
+  await p.reload();
+  await loginReady(p);
+  await p.waitForTimeout(500);
+  assert.deepEqual(w, ["mxauth.wasm"]);
+  await p.close();
 });
 
 test("load() called again with other options warns and keeps the first", async () => {

@@ -38,7 +38,9 @@ test("the tarball holds the package", () => {
   assert.ok(pkg.sideEffects.includes("./elements.js"));
 });
 
-test("budget: loader + element shells <= 12 KiB brotli", () => {
+// 13 KiB since the loader routes between two builds (issue 11) and keeps
+// the outcome of completeLogin per callback.
+test("budget: loader + element shells <= 13 KiB brotli", () => {
   const shells = ["index.js", "preview.js", "runtime.js", "elements.js"];
   const sizes = Object.fromEntries(shells.map((f) => [f, br(join(npmDir, f))]));
   const total = Object.values(sizes).reduce((a, b) => a + b, 0);
@@ -47,7 +49,7 @@ test("budget: loader + element shells <= 12 KiB brotli", () => {
   for (const w of readdirSync(npmDir).filter((f) => f.endsWith(".wasm.br"))) {
     console.log(`# ${w}: ${kib(readFileSync(join(npmDir, w)).length)}`);
   }
-  assert.ok(total <= 12 * 1024, `loader + shells are ${kib(total)} brotli, over the 12 KiB budget`);
+  assert.ok(total <= 13 * 1024, `loader + shells are ${kib(total)} brotli, over the 13 KiB budget`);
 });
 
 test("the hand-written types compile (tsc --noEmit)", () => {

@@ -23,7 +23,10 @@ async function main(): Promise<void> {
   const p: MxAuthPreview = await loadPreview({ timeoutMs: 1000 });
   await p.roomSummary("!id:example.org", { server: "https://example.org" });
 
-  try { await mx.completeLogin(); } catch (e) {
+  try {
+    const { session, state } = await mx.completeLogin<{ returnTo: string }>();
+    console.log(session.userId, state?.returnTo);
+  } catch (e) {
     if (e instanceof MxAuthError && e.code === "no_pending_login") console.log(e.status, e.errcode, e.retryAfterMs, e.details);
   }
   const card = document.createElement("mxauth-room-card");
