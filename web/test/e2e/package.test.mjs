@@ -5,24 +5,22 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync, mkdtempSync, mkdirSync, copyFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, mkdtempSync, mkdirSync, copyFileSync, rmSync, writeFileSync } from "node:fs";
 import { brotliCompressSync, constants } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { sandbox, serve, browser, here, root, npmDir, results } from "./harness.mjs";
+import { sandbox, serve, browser, here, npmDir, results, tarball, unpack } from "./harness.mjs";
 
 const pkg = JSON.parse(readFileSync(join(npmDir, "package.json"), "utf8"));
-const tgz = join(root, "dist", `mxauth-${pkg.version}.tgz`);
+const tgz = tarball();
 const br = (file) => brotliCompressSync(readFileSync(file), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 const kib = (n) => (n / 1024).toFixed(2) + " KiB";
 
 let work;
 before(() => {
   work = mkdtempSync(join(tmpdir(), "mxauth-consumer-"));
-  mkdirSync(join(work, "node_modules"));
-  execFileSync("tar", ["xzf", tgz, "-C", join(work, "node_modules")]);
-  renameSync(join(work, "node_modules/package"), join(work, "node_modules/mxauth"));
+  unpack(work);
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 
