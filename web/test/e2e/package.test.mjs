@@ -27,12 +27,12 @@ after(() => rmSync(work, { recursive: true, force: true }));
 test("the tarball holds the package", () => {
   const files = readdirSync(join(work, "node_modules/mxauth")).sort();
   for (const f of ["package.json", "index.js", "preview.js", "elements.js", "runtime.js", "wasm_exec.js",
-    "mxauth.d.ts", "preview.d.ts", "elements.d.ts", "mxauth.wasm", "mxauth.wasm.br", "mxauth.wasm.gz",
+    "mxauth.d.ts", "preview.d.ts", "elements.d.ts", "react.js", "react.d.ts", "mxauth.wasm", "mxauth.wasm.br", "mxauth.wasm.gz",
     "session.wasm", "session.wasm.br", "session.wasm.gz", "README.md"]) {
     assert.ok(files.includes(f), `${f} in ${tgz}`);
   }
   assert.equal(pkg.type, "module");
-  assert.deepEqual(Object.keys(pkg.exports).slice(0, 3), [".", "./preview", "./elements"]);
+  assert.deepEqual(Object.keys(pkg.exports).slice(0, 4), [".", "./preview", "./elements", "./react"]);
   assert.ok(pkg.sideEffects.includes("./elements.js"));
 });
 

@@ -28,6 +28,7 @@ const entries = {
   "mxauth": ["MxAuthError", "load"],
   "mxauth/preview": ["MxAuthError", "load"],
   "mxauth/elements": ["colour", "explain", "initials", "members"],
+  "mxauth/react": ["colour", "explain", "initials", "members"],
 };
 
 for (const [entry, names] of Object.entries(entries)) {
