@@ -14,7 +14,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, copyFileSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { sandbox, serve, browser, results, tarball, unpack } from "../e2e/harness.mjs";
+import { sandbox, serve, browser, results, root, tarball, unpack, codeBlocks } from "../e2e/harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = (name) => join(here, "node_modules/.bin", name);
@@ -90,6 +90,17 @@ async function use(name, url, { signIn = false, out = true } = {}) {
   }
 }
 
+// run runs a tool and returns what it printed; when it fails, the test
+// fails with that report (tsc, publint and attw print theirs on stdout).
+function run(file, args, cwd = work) {
+  try {
+    return execFileSync(file, args, { cwd, encoding: "utf8", stdio: "pipe" });
+  } catch (e) {
+    return assert.fail(`${file} ${args.join(" ")}:\n${e.stdout || ""}${e.stderr || ""}`);
+  }
+}
+const typecheck = (dir) => run(tsc, ["-p", dir], dir);
+
 // served serves a built folder (harness: strict CSP on HTML) while fn runs.
 async function served(dir, fn) {
   const web = await serve({ "/": dir }, { HS: hs.serverName });
@@ -162,9 +173,26 @@ test("esbuild: the bundle, with session.wasm copied next to it (README: Bundlers
 
 test("React 19 + TypeScript: tsc --strict on the elements in JSX, Vite build, signs in", async () => {
   const dir = app("react");
-  execFileSync(tsc, ["-p", dir], { cwd: dir, encoding: "utf8", stdio: "pipe" });
+  typecheck(dir);
   const out = await viteBuild("vite", dir);
   await served(out, (url) => use("react", `${url}/`, { signIn: true }));
+});
+
+test("the READMEs' tsx blocks compile under tsc --strict with React 19's types", () => {
+  const dir = join(work, "readme-tsx");
+  mkdirSync(dir);
+  const files = [];
+  for (const readme of ["README.md", "web/npm/README.md"]) {
+    for (const b of codeBlocks(readFileSync(join(root, readme), "utf8"), ["tsx"])) {
+      const name = `${readme.replace(/\W+/g, "_")}_line${b.line}.tsx`;
+      writeFileSync(join(dir, name), b.code + "\nexport {};\n");
+      files.push(name);
+    }
+  }
+  assert.ok(files.length > 0, "the package README shows the elements in JSX");
+  const config = JSON.parse(readFileSync(join(here, "apps/react/tsconfig.json"), "utf8"));
+  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ ...config, files }));
+  typecheck(dir);
 });
 
 test("a plain HTML page, no bundler: the package's files served as they are", async () => {
@@ -189,7 +217,7 @@ test("SSR: a Vite 8 server build imports every entry and React renders the eleme
 });
 
 test("publint --strict on the packed package", () => {
-  const out = execFileSync(bin("publint"), [join(work, "node_modules/mxauth"), "--strict"], { encoding: "utf8" });
+  const out = run(bin("publint"), [join(work, "node_modules/mxauth"), "--strict"]);
   assert.match(out, /All good/);
 });
 
@@ -197,6 +225,6 @@ test("publint --strict on the packed package", () => {
 // leaves out require() from CommonJS and node10 resolution. The wasm files
 // are exported as assets (for bundlers and import.meta.resolve), not modules.
 test("@arethetypeswrong/cli on the tarball", () => {
-  execFileSync(bin("attw"), [tarball(), "--profile", "esm-only", "--no-definitely-typed", "--format", "ascii",
-    "--exclude-entrypoints", "./mxauth.wasm", "./session.wasm"], { encoding: "utf8", stdio: "pipe" });
+  run(bin("attw"), [tarball(), "--profile", "esm-only", "--no-definitely-typed", "--format", "ascii",
+    "--exclude-entrypoints", "./mxauth.wasm", "./session.wasm"]);
 });

@@ -124,3 +124,18 @@ export function unpack(dir) {
   execFileSync("tar", ["xzf", tarball(), "-C", join(nm, "mxauth"), "--strip-components=1"]);
   return join(nm, "mxauth");
 }
+
+// codeBlocks returns the fenced code blocks of a markdown text whose
+// language is one of langs, each with the line its code starts at.
+export function codeBlocks(markdown, langs) {
+  const out = [];
+  const lines = markdown.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^```(\w+)\s*$/.exec(lines[i]);
+    if (!m) continue;
+    const start = i + 1;
+    while (++i < lines.length && !/^```\s*$/.test(lines[i]));
+    if (langs.includes(m[1])) out.push({ lang: m[1], line: start + 1, code: lines.slice(start, i).join("\n") });
+  }
+  return out;
+}

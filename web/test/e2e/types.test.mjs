@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { serve, browser, here, root, npmDir, unpack } from "./harness.mjs";
+import { serve, browser, here, root, npmDir, unpack, codeBlocks } from "./harness.mjs";
 
 const tsc = join(here, "../node_modules/.bin/tsc");
 let work, pkgDir;
@@ -38,25 +38,10 @@ function compile(files) {
   }
 }
 
-// blocks returns the ```js / ```ts code blocks of a markdown file with the
-// line each starts at.
-function blocks(markdown) {
-  const out = [];
-  const lines = markdown.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^```(js|ts)\s*$/.exec(lines[i]);
-    if (!m) continue;
-    const start = i + 1;
-    while (++i < lines.length && !/^```\s*$/.test(lines[i]));
-    out.push({ lang: m[1], line: start + 1, code: lines.slice(start, i).join("\n") });
-  }
-  return out;
-}
-
 test("every js/ts block of the READMEs compiles under tsc --strict against the packed types", () => {
   const files = {};
   for (const readme of ["README.md", "web/npm/README.md"]) {
-    const found = blocks(readFileSync(join(root, readme), "utf8"));
+    const found = codeBlocks(readFileSync(join(root, readme), "utf8"), ["js", "ts"]);
     assert.ok(found.length > 0, `${readme} has js/ts blocks`);
     for (const b of found) {
       // Each block is a module of its own (top-level await, no shared names).
