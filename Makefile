@@ -5,8 +5,9 @@ GO       ?= go
 FUZZTIME ?= 30s
 PKGS_FUZZ = ./auth ./auth/signin ./auth/autherr ./auth/room ./wasm/browser
 DEVTOOLS  = web/test/node_modules/.package-lock.json
+CONSUMERS = web/test/consumers/node_modules/.package-lock.json
 
-.PHONY: demo test test-go test-browser vet fuzz devtools npm clean
+.PHONY: demo test test-go test-browser test-consumers vet fuzz devtools npm clean
 
 ## demo: build the demo site, then serve it on 127.0.0.1 next to the loopback
 ## sandbox homeserver (sign in, room previews, server check; no network needed)
@@ -39,7 +40,7 @@ test-site: site devtools
 	cd web/test && MXAUTH_SITE_DIR="$(CURDIR)/$(SITEDIR)" node --test --test-concurrency=1 e2e/site.test.mjs
 
 ## test: vet, then every test (Go unit and fuzz seeds, the OpenID peer chain, the npm package in Chromium)
-test: vet devtools test-go test-browser test-site
+test: vet devtools test-go test-browser test-consumers test-site
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './web/test/node_modules/*')); \
@@ -91,6 +92,15 @@ npm: devtools
 ## the demo site's suite (site.test.mjs) runs in test-site, against `make site`
 test-browser: npm devtools
 	cd web/test && node --test --test-concurrency=1 $$(ls e2e/*.test.mjs | grep -v '/site\.test\.mjs$$')
+
+## test-consumers: the consumer matrix: the packed tarball in Vite 8 and 7
+## (build, dev server), webpack 5, esbuild, React 19 + TypeScript, a plain
+## page, an SSR build, publint and attw (toolchains: web/test/consumers, npm ci)
+test-consumers: npm devtools $(CONSUMERS)
+	cd web/test && node --test --test-concurrency=1 consumers/consumers.test.mjs
+$(CONSUMERS): web/test/consumers/package.json web/test/consumers/package-lock.json
+	cd web/test/consumers && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 ## fuzz: run every Fuzz target for FUZZTIME each (make fuzz FUZZTIME=10s)
 fuzz:

@@ -1,6 +1,12 @@
 // "mxauth/elements": importing it defines <mxauth-login>, <mxauth-session>,
-// <mxauth-room-card> and <mxauth-room-badge> (see mxauth.d.ts for their types).
-export type { MxAuthRoomCardElement, MxAuthRoomBadgeElement, MxAuthLoginElement, MxAuthSessionElement } from "./mxauth.js";
+// <mxauth-room-card> and <mxauth-room-badge> in a browser, nothing on a server.
+// document.querySelector("mxauth-login") is typed (HTMLElementTagNameMap), and so
+// are their mxauth-error / mxauth-session events; JSX types: "mxauth/react".
+export type {
+  MxAuthRoomCardElement, MxAuthRoomBadgeElement, MxAuthLoginElement, MxAuthSessionElement,
+  MxAuthRoomCardAttributes, MxAuthRoomBadgeAttributes, MxAuthLoginAttributes, MxAuthSessionAttributes,
+  MxAuthErrorEvent, MxAuthSessionEvent,
+} from "./mxauth.js";
 /** Up to two initials of a room name or alias. */
 export declare function initials(name: string): string;
 /** The avatar placeholder colour for an id. */

@@ -1,10 +1,11 @@
-// mxauth/elements: the custom elements of CONTRACT.md §2. Importing this
-// module defines them (its only side effect). Each element paints its shell
-// (layout, placeholder, progress line) from plain JS and CSS at once, then
-// fills it from the WASM API: the room elements use load()'s API when the
-// page already called it, else mxauth/preview's; the login and session
-// elements use load()'s, calling it with the defaults when the page has
-// not by the end of the task they connected in.
+// mxauth/elements: the custom elements (README: Sign-in, Room card).
+// Importing this module in a browser defines them (its only side effect); on
+// a server it defines nothing. Each element paints its shell (layout,
+// placeholder, progress line) from plain JS and CSS at once, then fills it
+// from the WASM API: the room elements use load()'s API when the page
+// already called it, else mxauth/preview's; the login and session elements
+// use load()'s, calling it with the defaults when the page has not by the
+// end of the task they connected in.
 // <mxauth-login>, on a page whose address carries an authorization answer,
 // finishes the sign-in (completeLogin, once) and fires mxauth-session or
 // mxauth-error.
@@ -112,8 +113,10 @@ async function roomAPI() {
 }
 
 // Base holds the shadow root and the per-element AbortController; update()
-// runs after attribute changes, batched to one call per task.
-class Base extends HTMLElement {
+// runs after attribute changes, batched to one call per task. On a server
+// (SSR, Node) there is no HTMLElement: the classes extend a stand-in so the
+// module imports, and nothing is defined (see the end of the file).
+class Base extends (globalThis.HTMLElement || class {}) {
   constructor() {
     super();
     styles(this.attachShadow({ mode: "open" }));
@@ -502,7 +505,11 @@ class Session extends Base {
   }
 }
 
-for (const [name, cls] of [["mxauth-room-card", RoomCard], ["mxauth-room-badge", RoomBadge],
-  ["mxauth-login", Login], ["mxauth-session", Session]]) {
-  if (!customElements.get(name)) customElements.define(name, cls);
+// Only a browser defines the elements; a server import defines nothing and
+// does not throw.
+if (globalThis.customElements) {
+  for (const [name, cls] of [["mxauth-room-card", RoomCard], ["mxauth-room-badge", RoomBadge],
+    ["mxauth-login", Login], ["mxauth-session", Session]]) {
+    if (!customElements.get(name)) customElements.define(name, cls);
+  }
 }

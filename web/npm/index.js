@@ -1,7 +1,7 @@
-// mxauth: the JS API of CONTRACT.md §1 over two roles (runtime.js FILES):
-// the small build answers first; the session build starts when a method
-// needs it (SESSION), on a callback page, or when a session is stored.
-import { run, envOf, fileURL, FILES, setMain, mainAPI, asError, isCallback, transient, MxAuthError } from "./runtime.js";
+// mxauth: the JS API (README: The API) over two builds: the small
+// mxauth.wasm answers first; session.wasm starts when a method needs it
+// (SESSION), on a callback page, or when a session is stored.
+import { run, envOf, smallURL, sessionURL, viteDeps, setMain, mainAPI, asError, isCallback, transient, MxAuthError } from "./runtime.js";
 
 export { MxAuthError };
 
@@ -12,7 +12,7 @@ let first; // {key, p}: the first load()'s options and API Promise
 
 /**
  * load starts the small build once per page and resolves to the API as soon
- * as it answers; it also registers the custom elements (CONTRACT.md §2).
+ * as it answers; it also registers the custom elements (README: Sign-in).
  * A later call with other options warns and returns the first API.
  */
 export function load(opts = {}) {
@@ -34,14 +34,17 @@ export function load(opts = {}) {
 // compose makes the one API object over the two roles.
 async function compose({ wasmUrl, sessionWasmUrl, storage, timeoutMs }) {
   const env = envOf({ timeoutMs, storage });
-  const smallURL = new URL(wasmUrl || fileURL("small"), globalThis.location?.href);
-  const sessionURL = sessionWasmUrl ? new URL(sessionWasmUrl, globalThis.location?.href)
-    : FILES.session === FILES.small ? smallURL : new URL(FILES.session, smallURL);
+  const here = globalThis.location?.href;
+  const smallAt = new URL(wasmUrl || smallURL(), here);
+  // session.wasm: given, or next to a given wasmUrl, or next to this module.
+  const sessionAt = sessionWasmUrl ? new URL(sessionWasmUrl, here) : wasmUrl ? new URL("session.wasm", smallAt) : sessionURL();
+  const smallRetry = wasmUrl ? null : viteDeps("mxauth.wasm");
+  const sessionRetry = wasmUrl || sessionWasmUrl ? null : viteDeps("session.wasm");
   let small, session, sessionAPI; // the small build's API; the session build's Promise, and its API once ready
   const listeners = []; // [type, fn, wrapped]
   // The session build, once running, tells every change (its own, other
   // tabs'): the listeners move to it from the small build.
-  const startSession = () => session ||= run(sessionURL, env).then((a) => {
+  const startSession = () => session ||= run(sessionAt, env, sessionRetry).then((a) => {
     for (const [type, , w] of listeners) {
       if (type === "storage") continue;
       a.addEventListener(type, w);
@@ -54,7 +57,7 @@ async function compose({ wasmUrl, sessionWasmUrl, storage, timeoutMs }) {
   // alone: it serves the whole API, so the small one is not fetched.
   const remember = storage === "memory" ? () => {} : setHint;
   const early = isCallback() || (storage !== "memory" && hint());
-  small = await (early ? startSession().catch(() => run(smallURL, env)) : run(smallURL, env));
+  small = await (early ? startSession().catch(() => run(smallAt, env, smallRetry)) : run(smallAt, env, smallRetry));
   // Else a stored session will want tokens: start the session build once
   // the page's first calls (made when load() resolves) are on their way.
   if (small !== sessionAPI) setTimeout(() => small.session().then((s) => { remember(s); if (s) startSession(); }).catch(() => {}));

@@ -1,6 +1,8 @@
-// Types of the npm package "mxauth", hand-written to match CONTRACT.md §1–§2.
+// Types of the npm package "mxauth", hand-written to match the API the
+// package's README describes (web/test/e2e/types.test.mjs compares them with
+// the running API in Chromium).
 
-/** Stable error codes of CONTRACT.md §1. */
+/** The stable error codes (README: Errors). */
 export type MxAuthErrorCode =
   | "invalid_input" | "discovery_failed" | "not_a_homeserver" | "oauth_unsupported"
   | "metadata_invalid" | "registration_failed" | "no_pending_login" | "state_mismatch"
@@ -89,7 +91,7 @@ export interface LoadOptions {
    */
   sessionWasmUrl?: string | URL;
   /** Default "indexeddb". */
-  storage?: "indexeddb" | "memory";
+  storage?: StorageMode;
   /** Per-request timeout; default 15000. */
   timeoutMs?: number;
 }
@@ -140,10 +142,24 @@ export type AccountAction =
   | "org.matrix.account_deactivate" | "org.matrix.cross_signing_reset"
   | "org.matrix.sessions_list" | "org.matrix.session_view" | "org.matrix.session_end";
 
-export interface MxAuthEventMap {
-  session: CustomEvent<Session | null> | Event;
-  error: CustomEvent<MxAuthError> | Event;
+/** What an API listener is called with: one plain object {type, detail} (not a DOM Event). */
+export interface MxAuthEvent<K extends string, D> {
+  readonly type: K;
+  readonly detail: D;
 }
+
+/** The events of the API object (mx.addEventListener). */
+export interface MxAuthEventMap {
+  /** After a sign-in, refresh or sign-out in this tab or another; null when signed out. */
+  session: MxAuthEvent<"session", Session | null>;
+  /** A failure outside any call (a change announced by another tab that could not be read). */
+  error: MxAuthEvent<"error", MxAuthError>;
+  /** IndexedDB was asked for and memory is used; sent once to each listener, also to late ones. */
+  storage: MxAuthEvent<"storage", MxAuthError>;
+}
+
+/** The storage a session is kept in. */
+export type StorageMode = "indexeddb" | "memory";
 
 /** The API of both builds, as one object. Every method returns a Promise that rejects with MxAuthError. */
 export interface MxAuth {
@@ -160,7 +176,13 @@ export interface MxAuth {
   roomSummary(room: string, opts?: RoomOptions): Promise<RoomSummary>;
   /** An SVG document as text. */
   roomBadge(room: string, opts?: BadgeOptions): Promise<string>;
+  /** Adding the same fn twice keeps one, as the DOM does. */
   addEventListener<K extends keyof MxAuthEventMap>(type: K, fn: (ev: MxAuthEventMap[K]) => void): void;
+  removeEventListener<K extends keyof MxAuthEventMap>(type: K, fn: (ev: MxAuthEventMap[K]) => void): void;
+  /** The storage really in use: "memory" when IndexedDB was asked for and could not be opened. */
+  readonly storage: StorageMode;
+  /** Why IndexedDB was not used (code "storage"), or null. */
+  readonly storageWarning: MxAuthError | null;
 }
 
 /**
@@ -176,8 +198,23 @@ export interface MxAuthPreview {
   roomBadge(room: string, opts?: BadgeOptions): Promise<string>;
 }
 
+/** `mxauth-error` of every element: bubbles, composed; detail is the MxAuthError. */
 export interface MxAuthErrorEvent extends CustomEvent<MxAuthError> {}
+/** `mxauth-session` of <mxauth-login> after it finished a sign-in: bubbles, composed. */
 export interface MxAuthSessionEvent extends CustomEvent<Session> {}
+
+/** The attributes of <mxauth-room-card> (all strings; via is a space- or comma-separated list). */
+export interface MxAuthRoomCardAttributes { room?: string; server?: string; via?: string }
+/** The attributes of <mxauth-room-badge>. */
+export interface MxAuthRoomBadgeAttributes extends MxAuthRoomCardAttributes { label?: string }
+/** The attributes of <mxauth-login>; server-locked is a boolean attribute (present or not). */
+export interface MxAuthLoginAttributes {
+  server?: string; "redirect-uri"?: string; "client-name"?: string; "client-uri"?: string;
+  "logo-uri"?: string; "tos-uri"?: string; "policy-uri"?: string; "client-id"?: string;
+  "server-locked"?: boolean | "";
+}
+/** <mxauth-session> has no attributes of its own. */
+export interface MxAuthSessionAttributes {}
 
 /** <mxauth-room-card room server via> */
 export interface MxAuthRoomCardElement extends HTMLElement {

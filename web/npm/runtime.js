@@ -2,7 +2,7 @@
 // and the error class. index.js, preview.js and elements.js share this
 // module, so each build runs at most once whoever asks for it.
 
-/** MxAuthError is the one error class of mxauth (CONTRACT.md §1). */
+/** MxAuthError is the one error class of mxauth (README: Errors). */
 export class MxAuthError extends Error {
   constructor(code, message, extra = {}) {
     super(message);
@@ -66,9 +66,10 @@ export function isCallback(href = globalThis.location?.href) {
   });
 }
 
-// FILES: each role's build, next to this module. Roles naming one file
-// share one download and instance.
-export const FILES = { small: "mxauth.wasm", session: "session.wasm", preview: "mxauth.wasm" };
+// The builds, next to this module. The URLs are literal so that bundlers
+// (Vite, webpack) copy the files and rewrite them.
+export const smallURL = () => new URL("./mxauth.wasm", import.meta.url);
+export const sessionURL = () => new URL("./session.wasm", import.meta.url);
 
 // [url, env] → Promise of the API: a card's start with the defaults must
 // not decide the storage of a later load({ storage: "memory" }).
@@ -79,10 +80,39 @@ const failed = (url, reason, message, extra = {}) =>
   new MxAuthError(extra.code || "network", `mxauth: cannot load ${url}: ${message}`,
     { ...extra, code: undefined, details: { reason, url: String(url) } });
 
+// A dev server or a single-page-app host answers a file it does not have
+// with its HTML page and status 200 (Vite 6/7 once its pre-bundler moved
+// the loader into node_modules/.vite/deps/): name the cause and the fix
+// rather than fail to compile "<!do" as WebAssembly.
+const htmlAnswer = (url) => failed(url, "wasm_html", "the server answered with an HTML page, not WebAssembly. " +
+  "With the Vite dev server add optimizeDeps: { exclude: [\"mxauth\"] } to vite.config; " +
+  "elsewhere serve the .wasm file at this address, or pass its address to load({ wasmUrl })");
+
+// looksLikeHTML: a body without the "\0asm" magic that starts with "<".
+function looksLikeHTML(buf) {
+  const head = new Uint8Array(buf, 0, Math.min(buf.byteLength, 64));
+  if (head[0] === 0 && head[1] === 0x61 && head[2] === 0x73 && head[3] === 0x6d) return false;
+  return /^\s*</.test(new TextDecoder().decode(head));
+}
+
+/**
+ * viteDeps is where the package's file really is when Vite 6/7's dev
+ * server pre-bundled the loader into <root>/node_modules/.vite/deps/
+ * (vitejs/vite#8427): new URL("./x.wasm", import.meta.url) then points
+ * into that folder while Vite serves the package at node_modules/mxauth/.
+ * Null elsewhere. Built from a variable base so no bundler takes it for an
+ * asset.
+ */
+export function viteDeps(file, base = import.meta.url) {
+  const u = new URL(base);
+  return u.pathname.includes("/node_modules/.vite/deps/") ? new URL(`../../mxauth/${file}`, u) : null;
+}
+
 // instantiate compiles while the bytes arrive, or from an ArrayBuffer when
 // the server does not send application/wasm (instantiateStreaming refuses
-// it). The fetch matches <link rel="preload" as="fetch" crossorigin>.
-async function instantiate(url, go) {
+// it). The fetch matches <link rel="preload" as="fetch" crossorigin>. When
+// url answers with an HTML page, retry (viteDeps) is tried once.
+async function instantiate(url, go, retry) {
   let res;
   try {
     res = await fetch(url, { credentials: "same-origin" });
@@ -91,12 +121,18 @@ async function instantiate(url, go) {
   }
   if (!res.ok) throw failed(url, "wasm_fetch", `HTTP ${res.status}`, { status: res.status });
   const type = (res.headers.get("Content-Type") || "").split(";")[0].trim().toLowerCase();
+  let buf;
+  if (type !== "application/wasm" || !WebAssembly.instantiateStreaming) {
+    try { buf = await res.arrayBuffer(); } catch (e) { throw failed(url, "wasm_fetch", e.message); }
+  }
+  if (type === "text/html" || buf && looksLikeHTML(buf)) {
+    if (retry) return instantiate(retry, go);
+    throw htmlAnswer(url);
+  }
   try {
     const imports = (await go).importObject;
-    if (type === "application/wasm" && WebAssembly.instantiateStreaming) {
-      return (await WebAssembly.instantiateStreaming(res, imports)).instance;
-    }
-    return (await WebAssembly.instantiate(await res.arrayBuffer(), imports)).instance;
+    if (!buf) return (await WebAssembly.instantiateStreaming(res, imports)).instance;
+    return (await WebAssembly.instantiate(buf, imports)).instance;
   } catch (e) {
     if (e instanceof MxAuthError) throw e;
     const hint = /Content Security Policy|CSP|unsafe-eval/i.test(e.message)
@@ -108,17 +144,25 @@ async function instantiate(url, go) {
 /**
  * run starts the Go program at url once per page and resolves to its
  * wrapped API; env becomes go.env, with MXAUTH_READY naming the ready
- * callback. The wasm and wasm_exec.js load in parallel. A failed start is
- * forgotten: a later call retries.
+ * callback; retry is tried when url answers HTML. The wasm and
+ * wasm_exec.js load in parallel. A failed start is forgotten: a later call
+ * retries.
  */
-export function run(url, env = {}) {
+export function run(url, env = {}, retry = null) {
+  // On a server (SSR in Node, Deno, Bun) there is no page to sign in on and
+  // the URL is a file:// path: say that, not "network … file:///…". Not
+  // kept, so the module still starts once it runs in a browser.
+  if (typeof window === "undefined" && typeof WorkerGlobalScope === "undefined") {
+    return Promise.reject(new MxAuthError("invalid_input", "mxauth runs in a browser: call load() in the page " +
+      "(for example in useEffect or onMount), not while rendering on the server", { details: { reason: "no_browser" } }));
+  }
   const key = JSON.stringify([String(url), Object.entries(env).sort()]);
   let p = runs.get(key);
   if (p) return p;
   p = (async () => {
     const go = (globalThis.Go ? Promise.resolve() : import("./wasm_exec.js")).then(() => new globalThis.Go());
     go.catch(() => {}); // reported by instantiate
-    const instance = await instantiate(url, go);
+    const instance = await instantiate(url, go, retry);
     const g = await go;
     const ready = `__mxauthReady${++seq}`;
     g.env = { ...env, MXAUTH_READY: ready };
@@ -134,9 +178,6 @@ export function run(url, env = {}) {
   p.catch(() => { if (runs.get(key) === p) runs.delete(key); });
   return p;
 }
-
-/** fileURL is where a role's build lives by default: next to this module. */
-export const fileURL = (role) => new URL("./" + FILES[role], import.meta.url);
 
 /** envOf maps load() options to go.env. */
 export function envOf({ timeoutMs, storage } = {}) {

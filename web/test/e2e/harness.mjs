@@ -3,7 +3,7 @@
 // playwright-core (never a downloaded browser).
 import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:http";
-import { mkdtempSync, readFileSync, existsSync, statSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, existsSync, statSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, extname, resolve, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,7 +11,8 @@ import { chromium } from "playwright-core";
 
 export const here = fileURLToPath(new URL(".", import.meta.url));
 export const root = resolve(here, "../../..");
-export const npmDir = join(root, "dist/npm");
+// MXAUTH_NPM_DIR and MXAUTH_TGZ test a package built elsewhere (a patched loader).
+export const npmDir = process.env.MXAUTH_NPM_DIR || join(root, "dist/npm");
 export const results = join(root, "test-results");
 
 // sandbox builds cmd/mxauth once and starts `mxauth sandbox` on a free
@@ -118,3 +119,36 @@ export const sessionShows = (p, text) => until(p, (t) => {
   const r = document.querySelector("#session")?.shadowRoot;
   return r?.querySelector('[aria-busy="false"]') && r.querySelector(".name")?.textContent === t;
 }, text);
+
+// tarball is the packed package of `make npm` (dist/mxauth-<version>.tgz).
+export function tarball() {
+  if (process.env.MXAUTH_TGZ) return process.env.MXAUTH_TGZ;
+  const { version } = JSON.parse(readFileSync(join(npmDir, "package.json"), "utf8"));
+  return join(root, "dist", `mxauth-${version}.tgz`);
+}
+
+// unpack installs the packed package as a user's node_modules/mxauth under
+// dir (made when missing), as `npm install dist/mxauth-….tgz` would lay it out.
+export function unpack(dir) {
+  const nm = join(dir, "node_modules");
+  mkdirSync(nm, { recursive: true });
+  rmSync(join(nm, "mxauth"), { recursive: true, force: true });
+  mkdirSync(join(nm, "mxauth"));
+  execFileSync("tar", ["xzf", tarball(), "-C", join(nm, "mxauth"), "--strip-components=1"]);
+  return join(nm, "mxauth");
+}
+
+// codeBlocks returns the fenced code blocks of a markdown text whose
+// language is one of langs, each with the line its code starts at.
+export function codeBlocks(markdown, langs) {
+  const out = [];
+  const lines = markdown.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^```(\w+)\s*$/.exec(lines[i]);
+    if (!m) continue;
+    const start = i + 1;
+    while (++i < lines.length && !/^```\s*$/.test(lines[i]));
+    if (langs.includes(m[1])) out.push({ lang: m[1], line: start + 1, code: lines.slice(start, i).join("\n") });
+  }
+  return out;
+}

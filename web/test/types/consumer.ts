@@ -16,7 +16,15 @@ async function main(): Promise<void> {
   const account: string | null = await mx.accountUrl({ action: "org.matrix.devices_list" });
   const s: RoomSummary = await mx.roomSummary("#room:example.org", { via: ["example.org"] });
   const svg: string = await mx.roomBadge(s.roomId, { label: "chat", style: "flat" });
-  mx.addEventListener("session", () => {});
+  const onSession = ({ detail }: { detail: Session | null }) => console.log(detail?.userId ?? "signed out");
+  mx.addEventListener("session", onSession);
+  mx.removeEventListener("session", onSession);
+  mx.addEventListener("storage", ({ detail }) => console.log(detail.code));
+  mx.addEventListener("error", (ev) => console.log(ev.type, ev.detail.message));
+  const mode: "indexeddb" | "memory" = mx.storage;
+  if (mx.storageWarning) console.log(mx.storageWarning.code, mode);
+  // @ts-expect-error: no such event
+  mx.addEventListener("sessions", () => {});
   await mx.logout();
   void [label, url, session?.userId, token, account, svg, s.numJoinedMembers + 1];
 
@@ -32,6 +40,7 @@ async function main(): Promise<void> {
   const card = document.createElement("mxauth-room-card");
   card.setAttribute("room", "#room:example.org");
   card.addEventListener("mxauth-error", (ev) => console.log(ev.detail.code));
+  document.querySelector("mxauth-login")?.addEventListener("mxauth-session", (ev) => console.log(ev.detail.userId));
   const summary: RoomSummary | null = card.summary;
   void summary;
   if (session) {
