@@ -70,6 +70,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -139,7 +140,8 @@ type api struct {
 	lis     browser.Listeners
 
 	mu          sync.Mutex
-	lastSession string // JSON of the session last announced, "" before any
+	lastSession string   // JSON of the session last announced, "" before any
+	lastToken   [32]byte // SHA-256 of the token accessToken handed out last
 }
 
 func newAPI(cfg config) *api {
@@ -303,13 +305,29 @@ func (a *api) accessToken(args []js.Value) (js.Value, browser.Work) {
 	}
 	return browser.None(func(ctx context.Context) (any, error) {
 		tok, err := a.client.AccessToken(ctx, min)
-		// A refresh or an ended session changes what session() says.
-		a.notify(ctx)
+		// A refresh or an ended session changes what session() says. The
+		// token this instance handed out last means neither, and reading
+		// the session again would cost IndexedDB reads on every call
+		// (another tab's change arrives through remoteChange).
+		if err != nil || a.newToken(tok) {
+			a.notify(ctx)
+		}
 		if err != nil {
 			return nil, err
 		}
 		return tok, nil
 	})
+}
+
+// newToken says whether tok differs from the token accessToken handed out
+// last, and remembers it (as a hash: no further copy of the secret).
+func (a *api) newToken(tok string) bool {
+	h := sha256.Sum256([]byte(tok))
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	changed := h != a.lastToken
+	a.lastToken = h
+	return changed
 }
 
 // logout() → undefined

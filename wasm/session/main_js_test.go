@@ -602,3 +602,61 @@ func TestRedirectedSecrets(t *testing.T) {
 		t.Errorf("token endpoint POSTs %d, want 1 (log %v)", posts[path("tokenEndpoint")], posts)
 	}
 }
+
+// countingStore counts Gets: each is an IndexedDB read in the browser.
+type countingStore struct {
+	auth.Store
+	mu   sync.Mutex
+	gets int
+}
+
+func (c *countingStore) Get(ctx context.Context, key string) ([]byte, error) {
+	c.mu.Lock()
+	c.gets++
+	c.mu.Unlock()
+	return c.Store.Get(ctx, key)
+}
+
+func (c *countingStore) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gets
+}
+
+// TestAccessTokenUnchanged: a call that hands out the same token as the
+// last one reads no session for an event (issue 11: every read is an
+// IndexedDB round trip); a refresh still announces the new session.
+func TestAccessTokenUnchanged(t *testing.T) {
+	base := sandboxURL(t)
+	cs := &countingStore{Store: auth.NewMemoryStore()}
+	_, api := newTestAPI(t, config{Storage: &store.Storage{Store: cs, Mode: store.StorageMemory}})
+	start := must(t, "startLogin", api.Call("startLogin", loginOpts(base)))
+	must(t, "completeLogin", api.Call("completeLogin", callbackURL(t, start.Get("url").String())))
+	sessions := listen(t, api, "session")
+
+	reads := func(what string, args ...any) (string, int) {
+		before := cs.count()
+		tok := must(t, what, api.Call("accessToken", args...)).String()
+		return tok, cs.count() - before
+	}
+	first, n1 := reads("accessToken")
+	second, n2 := reads("accessToken again")
+	if second != first {
+		t.Fatalf("the token changed between two calls without a refresh")
+	}
+	if n2 >= n1 {
+		t.Errorf("the call with the same token read the store %d times, the first %d: want fewer", n2, n1)
+	}
+	select {
+	case v := <-sessions.ch:
+		t.Errorf("a session event without a change: %s", jsonOf(v))
+	case <-time.After(100 * time.Millisecond):
+	}
+	fresh, _ := reads("accessToken refresh", obj("minValidityMs", 24*3600*1000))
+	if fresh == first {
+		t.Fatal("no refresh")
+	}
+	if ev := sessions.next(t, "refresh"); ev.Get("detail").Get("userId").String() == "" {
+		t.Errorf("refresh event = %s", jsonOf(ev))
+	}
+}
