@@ -1,245 +1,19 @@
 // mxauth/elements: the custom elements (README: Sign-in, Room card).
 // Importing this module in a browser defines them (its only side effect); on
-// a server it defines nothing. Each element paints its shell (layout,
-// placeholder, progress line) from plain JS and CSS at once, then fills it
-// from the WASM API: the room elements use load()'s API when the page
-// already called it, else mxauth/preview's; the login and session elements
-// use load()'s, calling it with the defaults when the page has not by the
-// end of the task they connected in.
-// <mxauth-login>, on a page whose address carries an authorization answer,
-// finishes the sign-in (completeLogin, once) and fires mxauth-session or
-// mxauth-error.
+// a server it defines nothing. The room elements live in rooms.js (shared
+// with mxauth/preview); here are <mxauth-login> and <mxauth-session>, which
+// use load()'s API, calling it with the defaults when the page has not by
+// the end of the task they connected in. <mxauth-login>, on a page whose
+// address carries an authorization answer, finishes the sign-in
+// (completeLogin, once) and fires mxauth-session or mxauth-error, unless
+// its callback attribute is "page".
 //
 // Rules kept here: shadow DOM only, no global listeners, no changes outside
 // the element, server text set with textContent (never innerHTML).
-import { mainAPI, whenMain, asError, onLink, report, isCallback, MxAuthError } from "./runtime.js";
-import { load as loadPreview } from "./preview.js";
+import { mainAPI, whenMain, expectMain, onLink, report, isCallback, MxAuthError } from "./runtime.js";
+import { Base, h, define } from "./rooms.js";
 
-const CSS = `
-:host{display:block;font-family:var(--mxauth-font,system-ui,-apple-system,"Segoe UI",sans-serif);
---a:var(--mxauth-accent,#0a6b4f);--r:var(--mxauth-radius,12px);
---bg:#fff;--fg:#1b1d22;--mu:#555d69;--bd:#d3d8df;--ph:#e7eaee;--er:#b3261e;color:var(--fg);line-height:1.4}
-@media (prefers-color-scheme:dark){:host{--a:var(--mxauth-accent,#6ad6ae);
---bg:#1c1f26;--fg:#eef0f4;--mu:#a9b1be;--bd:#3a414d;--ph:#2c313b;--er:#ffb4ab}}
-:host([hidden]){display:none}
-.card{position:relative;display:flex;gap:12px;padding:14px 16px;background:var(--bg);
-border:1px solid var(--bd);border-radius:var(--r);overflow:hidden;max-width:30rem;box-sizing:border-box}
-.av{flex:none;width:48px;height:48px;border-radius:calc(var(--r) * .75);display:grid;place-items:center;
-font-weight:650;font-size:18px;color:#fff;background:#59616d;user-select:none}
-.body{min-width:0;flex:1}
-.name{margin:0;font-weight:650;font-size:1.05em;overflow-wrap:anywhere}
-.topic{margin:.2em 0 0;color:var(--mu);overflow-wrap:anywhere;display:-webkit-box;-webkit-line-clamp:3;
--webkit-box-orient:vertical;overflow:hidden}
-.topic:empty,.st:empty{display:none}
-.meta{margin:.45em 0 0;color:var(--mu);font-size:.9em;display:flex;gap:.8em;flex-wrap:wrap;align-items:center}
-.ph{display:inline-block;height:.8em;width:9em;border-radius:4px;background:var(--ph)}
-.st{margin:.4em 0 0;color:var(--mu);font-size:.85em}
-a{color:var(--a);font-weight:600}
-a:focus-visible,button:focus-visible,input:focus-visible{outline:2px solid var(--a);outline-offset:2px}
-.bar{position:absolute;left:0;right:0;bottom:0;height:3px;background:linear-gradient(90deg,transparent,var(--a),transparent)
-no-repeat;background-size:40% 100%;animation:mx 1.1s linear infinite}
-[aria-busy=false] .bar{display:none}
-@keyframes mx{from{background-position:-60% 0}to{background-position:160% 0}}
-@media (prefers-reduced-motion:reduce){.bar{animation:none;opacity:.5}}
-.badge{display:inline-flex;font:11px/20px Verdana,Geneva,sans-serif;border-radius:3px;overflow:hidden;vertical-align:middle}
-.badge span{padding:0 6px;color:#fff;background:#3b3f46}.badge span+span{background:#59616d}
-.badge svg{display:block}
-.col{flex-direction:column;gap:8px}
-.field{display:flex;flex-direction:column;gap:4px}[hidden]{display:none!important}
-.lbl{margin:0;color:var(--mu);font-size:.85em}
-.er{margin:0;color:var(--er);font-weight:500;overflow-wrap:anywhere}.er:empty{display:none}
-label{font-weight:600}
-input{font:inherit;padding:8px 10px;border:1px solid var(--bd);border-radius:calc(var(--r) * .6);background:var(--bg);color:var(--fg)}
-.row{display:flex;gap:8px 14px;flex-wrap:wrap;align-items:center}.stack{flex-direction:column;align-items:stretch}
-button{font:inherit;font-weight:600;padding:8px 14px;border-radius:calc(var(--r) * .6);border:1px solid var(--a);
-cursor:pointer;background:var(--bg);color:var(--a)}
-button.p{background:var(--a);color:var(--bg)}
-button:disabled{cursor:default;opacity:.6}
-`;
-
-let sheet;
-// styles puts the shared stylesheet into a shadow root: one constructed
-// sheet for every element (no inline <style>, so a strict style-src works).
-function styles(root) {
-  try {
-    sheet ||= new CSSStyleSheet();
-    if (!sheet.cssRules.length) sheet.replaceSync(CSS);
-    root.adoptedStyleSheets = [sheet];
-  } catch {
-    root.append(h("style", {}, CSS));
-  }
-}
-
-// h makes an element; text children become text nodes.
-function h(tag, attrs = {}, ...kids) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) if (v != null) el.setAttribute(k, v);
-  el.append(...kids);
-  return el;
-}
-
-/** initials of a room name or alias: up to two letters or digits; an alias or id counts its localpart only. */
-export function initials(s) {
-  s = String(s || "");
-  if (/^[#!@+]/.test(s)) s = s.slice(1).split(":")[0];
-  const firsts = s.split(/[\s_.-]+/).map((w) => (/[\p{L}\p{N}]/u.exec(w) || [])[0]).filter(Boolean);
-  return firsts.slice(0, 2).join("").toUpperCase() || "#";
-}
-
-/** colour of an avatar placeholder: a hue from the id, dark enough for white text. */
-export function colour(s) {
-  let x = 0;
-  for (const c of String(s)) x = (x * 31 + c.codePointAt(0)) >>> 0;
-  return `hsl(${x % 360} 45% 30%)`;
-}
-
-/** members formats a member count short: 999, 1.2k, 3.4M. */
-export function members(n) {
-  n = Number(n) || 0;
-  const short = n < 1e3 ? String(n) : n < 1e6 ? trim(n / 1e3) + "k" : trim(n / 1e6) + "M";
-  return `${short} ${n === 1 ? "member" : "members"}`;
-}
-const trim = (x) => (Math.floor(x * 10) / 10).toFixed(1).replace(/\.0$/, "");
-
-// roomAPI is load()'s API when the page or a login element of this task
-// starts it (one build for both kinds), else mxauth/preview's.
-async function roomAPI() {
-  await new Promise((r) => setTimeout(r));
-  const full = mainAPI() || auto;
-  if (full) {
-    try { return await full; } catch { /* fall back to the preview build */ }
-  }
-  return loadPreview();
-}
-
-// Base holds the shadow root and the per-element AbortController; update()
-// runs after attribute changes, batched to one call per task. On a server
-// (SSR, Node) there is no HTMLElement: the classes extend a stand-in so the
-// module imports, and nothing is defined (see the end of the file).
-class Base extends (globalThis.HTMLElement || class {}) {
-  constructor() {
-    super();
-    styles(this.attachShadow({ mode: "open" }));
-  }
-  connectedCallback() { this.#queue(); }
-  disconnectedCallback() { this.ctl?.abort(); this.ctl = null; }
-  attributeChangedCallback() { if (this.isConnected) this.#queue(); }
-  #queued = false;
-  #queue() {
-    if (this.#queued) return;
-    this.#queued = true;
-    queueMicrotask(() => {
-      this.#queued = false;
-      if (!this.isConnected) return;
-      this.ctl?.abort();
-      this.ctl = new AbortController();
-      this.update(this.ctl.signal);
-    });
-  }
-  fail(e, signal) {
-    if (signal.aborted) return null;
-    e = asError(e);
-    this.dispatchEvent(new CustomEvent("mxauth-error", { detail: e, bubbles: true, composed: true }));
-    return e;
-  }
-  opts(signal) {
-    const o = { signal };
-    const server = this.getAttribute("server");
-    const via = this.getAttribute("via");
-    if (server) o.server = server;
-    if (via) o.via = via.split(/[\s,]+/).filter(Boolean);
-    return o;
-  }
-}
-
-/** <mxauth-room-card room server via>: a room's name, topic and members. */
-class RoomCard extends Base {
-  static observedAttributes = ["room", "server", "via"];
-  update(signal) {
-    const room = this.getAttribute("room") || "";
-    const name = h("p", { class: "name", part: "name", id: "n" }, room || "Room");
-    const topic = h("p", { class: "topic", part: "topic" });
-    const count = h("span", { part: "members" }, h("span", { class: "ph" }));
-    const meta = h("p", { class: "meta", part: "meta" }, count);
-    const st = h("p", { class: "st", part: "status", role: "status" }, "Loading room preview…");
-    const av = h("div", { class: "av", part: "avatar", "aria-hidden": "true" }, initials(room));
-    av.style.background = colour(room);
-    const card = h("article", { class: "card", part: "card", "aria-labelledby": "n", "aria-busy": "true" },
-      av, h("div", { class: "body" }, name, topic, meta, st), h("div", { class: "bar", part: "progress" }));
-    this.shadowRoot.replaceChildren(card);
-    this.summary = null;
-
-    roomAPI().then((api) => api.roomSummary(room, this.opts(signal))).then((s) => {
-      if (signal.aborted) return;
-      this.summary = s;
-      const label = s.name || s.canonicalAlias || s.roomId;
-      name.textContent = label;
-      topic.textContent = s.topic || "";
-      av.textContent = initials(label);
-      av.style.background = colour(s.roomId);
-      count.textContent = members(s.numJoinedMembers);
-      count.title = `${Number(s.numJoinedMembers).toLocaleString("en")} joined`;
-      if (s.matrixToUrl) {
-        const a = h("a", { href: s.matrixToUrl, part: "link", target: "_blank", rel: "noopener noreferrer" }, "Open in Matrix");
-        a.setAttribute("aria-label", `Open in Matrix: ${label}`);
-        meta.append(a);
-      }
-      st.textContent = "";
-      card.setAttribute("aria-busy", "false");
-    }, (e) => {
-      e = this.fail(e, signal);
-      if (!e) return;
-      count.textContent = "";
-      st.textContent = `This room cannot be previewed (${e.code}).`;
-      card.setAttribute("aria-busy", "false");
-    });
-  }
-}
-
-/** <mxauth-room-badge room server label>: the SVG member badge. */
-class RoomBadge extends Base {
-  static observedAttributes = ["room", "server", "via", "label"];
-  update(signal) {
-    const label = this.getAttribute("label") || "[matrix]";
-    const right = h("span", {}, "…");
-    const box = h("span", { class: "badge", part: "badge", role: "img", "aria-busy": "true",
-      "aria-label": `${label}: loading` }, h("span", {}, label), right);
-    this.shadowRoot.replaceChildren(box);
-    const opts = this.opts(signal);
-    opts.label = label;
-    roomAPI().then((api) => api.roomBadge(this.getAttribute("room") || "", opts)).then((svg) => {
-      if (signal.aborted) return;
-      const el = parseSVG(svg);
-      if (!el) throw new Error("bad badge");
-      box.replaceChildren(el);
-      box.setAttribute("aria-label", el.getAttribute("aria-label") || label);
-      box.setAttribute("aria-busy", "false");
-    }).catch((e) => {
-      if (signal.aborted) return;
-      right.textContent = "unavailable";
-      box.setAttribute("aria-label", `${label}: unavailable`);
-      box.setAttribute("aria-busy", "false");
-      this.fail(e, signal);
-    });
-  }
-}
-
-// parseSVG turns the badge text into an SVG element without the HTML
-// parser: DOMParser never runs scripts, and anything active is dropped.
-function parseSVG(text) {
-  const doc = new DOMParser().parseFromString(text, "image/svg+xml");
-  const svg = doc.documentElement;
-  if (!svg || svg.localName !== "svg" || doc.querySelector("parsererror")) return null;
-  for (const el of [svg, ...svg.querySelectorAll("*")]) {
-    if (/^(script|foreignObject|iframe|image|use|a)$/i.test(el.localName)) { el.remove(); continue; }
-    for (const at of [...el.attributes]) {
-      if (/^on/i.test(at.name) || /href$/i.test(at.name)) el.removeAttribute(at.name);
-    }
-  }
-  svg.removeAttribute("role");
-  svg.setAttribute("aria-hidden", "true");
-  return document.importNode(svg, true);
-}
+export { initials, colour, members } from "./rooms.js";
 
 // mxauthAPI is load()'s API for the login and session elements: the one
 // the page asked for, or, when the page has not called load() by the end
@@ -247,6 +21,7 @@ function parseSVG(text) {
 // defaults (so `import "mxauth/elements"` alone works).
 let auto;
 function mxauthAPI() {
+  expectMain();
   auto ||= new Promise((r) => setTimeout(r)).then(() => mainAPI() || import("./index.js").then((m) => m.load()));
   return mainAPI() || Promise.race([whenMain(), auto]);
 }
@@ -304,13 +79,17 @@ export function explain(e, server) {
   const wait = e.retryAfterMs ? ` Try again in ${Math.ceil(e.retryAfterMs / 1000)} s.` : " Try again in a moment.";
   switch (e.code) {
     case "invalid_input": return `“${s}” is not a server name, user id or address.`;
+    // Which URL failed and whether CORS is the cause is for the developer
+    // (e.message, e.details, the console): a person checks the address.
     case "network":
       return /discover|well-known/i.test(e.message)
-        ? `Could not reach ${s}. Check the name; if the server is up, its /.well-known/matrix/client probably lacks the CORS header (Access-Control-Allow-Origin: *) browsers need.`
-        : `Could not reach ${s}. Check your connection; if the server is up, it may not allow requests from this page (CORS).`;
+        ? `Can't reach ${s}. Check the address, or try again later.`
+        : `Can't reach ${s}. Check your connection, or try again later.`;
     case "timeout": return `${s} did not answer in time.` + wait;
     case "discovery_failed": case "not_a_homeserver": return `${s} does not look like a Matrix homeserver. Check the name.`;
-    case "oauth_unsupported": return `${s} does not offer OAuth sign-in, which this page needs.`;
+    case "oauth_unsupported": return d.reason === "password_only"
+      ? `${s} signs in with a password only, which this page does not ask for. Use a Matrix app to sign in there.`
+      : `${s} does not offer the sign-in this page uses (OAuth 2.0).`;
     case "metadata_invalid": return `${s} describes its sign-in service wrongly${f ? ` (${f})` : ""}; tell its admins.`;
     case "registration_failed":
       if (d.rule) return `This page cannot be registered with ${s}: its ${FIELDS[f] || f || "metadata"} ${RULES[d.rule] || `breaks the rule “${d.rule}”`}.`;
@@ -325,6 +104,10 @@ export function explain(e, server) {
     default: return `Something went wrong at ${s} (${e.code}).` + wait;
   }
 }
+
+// signedInText is the login element's line when signed in: who, unless an
+// <mxauth-session> on the page says it already.
+const signedInText = (s) => `${document.querySelector("mxauth-session") ? "You are signed in." : `Signed in as ${s.userId}.`} ${offline(s.serverName)}`.trim();
 
 /** <mxauth-login server redirect-uri client-name client-uri …>: sign-in buttons from discovery. */
 class Login extends Base {
@@ -363,7 +146,7 @@ class Login extends Base {
       field.hidden = locked || !!s;
       row.hidden = !!s;
       title.textContent = s ? "Signed in" : "Sign in with Matrix";
-      if (s) { say(`Signed in as ${s.userId}. ${offline(s.serverName)}`.trim()); probe(s); }
+      if (s) { say(signedInText(s)); probe(s); }
     };
     const discover = async () => {
       const server = input.value.trim();
@@ -379,7 +162,11 @@ class Login extends Base {
       info = { ...got, input: server };
       const label = got.hints.continueWith;
       if (!label || !got.oauth) {
-        failed(Object.assign(new Error("no oauth"), { code: "oauth_unsupported", name: "MxAuthError" }), got.serverName);
+        const flows = got.login?.flows || [];
+        const password = flows.includes("m.login.password") && !flows.some((f) => f !== "m.login.password");
+        failed(new MxAuthError("oauth_unsupported", `mxauth: ${got.serverName} offers no OAuth 2.0 authorization server ` +
+          `(no auth metadata; its /login lists ${flows.join(", ") || "no flows"}); <mxauth-login> signs in with OAuth only`,
+          { details: { reason: password ? "password_only" : "no_oauth", flows: flows.join(" ") } }), got.serverName);
         return;
       }
       go.textContent = label;
@@ -422,9 +209,11 @@ class Login extends Base {
       mx = api;
       mx.addEventListener("session", onSession);
       signal.addEventListener("abort", () => mx.removeEventListener("session", onSession));
-      watchLink(mx, signal, () => { if (who) st.textContent = `Signed in as ${who.userId}. ${offline(who.serverName)}`.trim(); });
+      watchLink(mx, signal, () => { if (who) st.textContent = signedInText(who); });
       input.disabled = false;
-      if (isCallback() && !taken.has(location.href)) {
+      // callback="page": the page calls completeLogin() itself; the
+      // element follows through the session event.
+      if (isCallback() && this.getAttribute("callback") !== "page" && !taken.has(location.href)) {
         taken.add(location.href);
         say("Finishing sign-in…", true);
         row.hidden = true;
@@ -505,11 +294,4 @@ class Session extends Base {
   }
 }
 
-// Only a browser defines the elements; a server import defines nothing and
-// does not throw.
-if (globalThis.customElements) {
-  for (const [name, cls] of [["mxauth-room-card", RoomCard], ["mxauth-room-badge", RoomBadge],
-    ["mxauth-login", Login], ["mxauth-session", Session]]) {
-    if (!customElements.get(name)) customElements.define(name, cls);
-  }
-}
+define([["mxauth-login", Login], ["mxauth-session", Session]]);

@@ -9,6 +9,7 @@ export { MxAuthError };
 const SESSION = ["completeLogin", "accessToken", "logout", "accountUrl"];
 
 let first; // {key, p}: the first load()'s options and API Promise
+let tell = () => {}; // tell(type, detail) calls the API's listeners of type
 
 /**
  * load starts the small build once per page and resolves to the API as soon
@@ -22,7 +23,12 @@ export function load(opts = {}) {
   }
   const key = JSON.stringify(["wasmUrl", "sessionWasmUrl", "storage", "timeoutMs"].map((k) => opts[k] == null ? null : String(opts[k])));
   if (first && mainAPI() === first.p) {
-    if (key !== first.key) console.warn("mxauth: load() was called again with other options; the first call's are kept");
+    if (key !== first.key) {
+      const e = new MxAuthError("invalid_input", "mxauth: load() was called again with other options; the first call's are kept " +
+        "(an element may have called it with the defaults: call load() before the elements connect)", { details: { reason: "load_options_ignored" } });
+      console.warn(e.message);
+      first.p.then(() => tell("error", e), () => {});
+    }
     return first.p;
   }
   const p = Promise.all([compose(opts), import("./elements.js")]).then(([api]) => api);
@@ -42,6 +48,7 @@ async function compose({ wasmUrl, sessionWasmUrl, storage, timeoutMs }) {
   const sessionRetry = wasmUrl || sessionWasmUrl ? null : viteDeps("session.wasm");
   let small, session, sessionAPI; // the small build's API; the session build's Promise, and its API once ready
   const listeners = []; // [type, fn, wrapped]
+  tell = (type, detail) => { for (const [t, , w] of listeners) if (t === type) w({ type, detail }); };
   // The session build, once running, tells every change (its own, other
   // tabs'): the listeners move to it from the small build.
   const startSession = () => session ||= run(sessionAt, env, sessionRetry).then((a) => {

@@ -203,8 +203,11 @@ export interface MxAuthErrorEvent extends CustomEvent<MxAuthError> {}
 /** `mxauth-session` of <mxauth-login> after it finished a sign-in: bubbles, composed. */
 export interface MxAuthSessionEvent extends CustomEvent<Session> {}
 
+/** light or dark fixes the elements' look; auto (the default) follows the system. */
+export type MxAuthTheme = "light" | "dark" | "auto";
+
 /** The attributes of <mxauth-room-card> (all strings; via is a space- or comma-separated list). */
-export interface MxAuthRoomCardAttributes { room?: string; server?: string; via?: string }
+export interface MxAuthRoomCardAttributes { room?: string; server?: string; via?: string; theme?: MxAuthTheme }
 /** The attributes of <mxauth-room-badge>. */
 export interface MxAuthRoomBadgeAttributes extends MxAuthRoomCardAttributes { label?: string }
 /** The attributes of <mxauth-login>; server-locked is a boolean attribute (present or not). */
@@ -212,9 +215,12 @@ export interface MxAuthLoginAttributes {
   server?: string; "redirect-uri"?: string; "client-name"?: string; "client-uri"?: string;
   "logo-uri"?: string; "tos-uri"?: string; "policy-uri"?: string; "client-id"?: string;
   "server-locked"?: boolean | "";
+  /** "page": the page calls completeLogin() on the callback; the element follows the session event. */
+  callback?: "element" | "page";
+  theme?: MxAuthTheme;
 }
-/** <mxauth-session> has no attributes of its own. */
-export interface MxAuthSessionAttributes {}
+/** <mxauth-session>: only the theme. */
+export interface MxAuthSessionAttributes { theme?: MxAuthTheme }
 
 /** <mxauth-room-card room server via> */
 export interface MxAuthRoomCardElement extends HTMLElement {
@@ -223,8 +229,11 @@ export interface MxAuthRoomCardElement extends HTMLElement {
 }
 /** <mxauth-room-badge room server label> */
 export interface MxAuthRoomBadgeElement extends HTMLElement {}
-/** <mxauth-login server redirect-uri client-name client-uri logo-uri tos-uri policy-uri client-id server-locked> */
-export interface MxAuthLoginElement extends HTMLElement {}
+/** <mxauth-login server redirect-uri client-name client-uri logo-uri tos-uri policy-uri client-id server-locked callback theme> */
+export interface MxAuthLoginElement extends HTMLElement {
+  /** Carried through the redirect with the sign-in this element starts: completeLogin() hands it back. */
+  state?: unknown;
+}
 /** <mxauth-session> */
 export interface MxAuthSessionElement extends HTMLElement {}
 

@@ -1,6 +1,8 @@
 // mxauth/preview: room summaries and badges without sign-in, from the
 // small build (README: The API).
 import { run, envOf, smallURL, viteDeps, MxAuthError } from "./runtime.js";
+// The room elements come with the room API (a card-only page needs no more).
+import "./rooms.js";
 
 export { MxAuthError };
 

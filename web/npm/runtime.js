@@ -201,5 +201,11 @@ export function setMain(p) {
   for (const resolve of waiters.splice(0)) resolve(p);
 }
 
+// A login element connected: load() is coming (the room elements wait for
+// it rather than start a second instance).
+let expected = false;
+export const expectMain = () => { expected = true; };
+export const mainExpected = () => expected;
+
 /** whenMain resolves with load()'s API Promise once someone calls load(). */
 export const whenMain = () => main ? Promise.resolve(main) : new Promise((resolve) => waiters.push(resolve));

@@ -152,6 +152,35 @@ test("a card whose room is unknown shows why and fires mxauth-error", async () =
     return { code, status: el.shadowRoot.querySelector(".st").textContent };
   }, `#nope:${hs.serverName}`);
   assert.equal(r.code, "not_found");
-  assert.match(r.status, /cannot be previewed \(not_found\)/);
+  assert.equal(r.status, "This room is private or does not exist.", "words for people; the code is in the event");
+  await page.close();
+});
+
+test("theme attribute and documented colour properties", async () => {
+  const { page } = await open();
+  await page.goto(`${web.url}/blank.html`);
+  const bg = () => page.evaluate(async () => {
+    await import("/npm/elements.js");
+    const out = {};
+    for (const theme of ["", "light", "dark", "auto"]) {
+      const el = document.createElement("mxauth-room-card");
+      if (theme) el.setAttribute("theme", theme);
+      el.setAttribute("room", "#x:example.org");
+      document.body.append(el);
+      await new Promise((r) => setTimeout(r, 20));
+      out[theme || "none"] = getComputedStyle(el.shadowRoot.querySelector(".card")).backgroundColor;
+      el.style.setProperty("--mxauth-bg", "rgb(1, 2, 3)");
+      out[(theme || "none") + "+prop"] = getComputedStyle(el.shadowRoot.querySelector(".card")).backgroundColor;
+      el.remove();
+    }
+    return out;
+  });
+  const white = "rgb(255, 255, 255)", dark = "rgb(28, 31, 38)", own = "rgb(1, 2, 3)";
+  await page.emulateMedia({ colorScheme: "light" });
+  assert.deepEqual(await bg(), { none: white, light: white, dark, auto: white,
+    "none+prop": own, "light+prop": own, "dark+prop": own, "auto+prop": own });
+  await page.emulateMedia({ colorScheme: "dark" });
+  assert.deepEqual(await bg(), { none: dark, light: white, dark, auto: dark,
+    "none+prop": own, "light+prop": own, "dark+prop": own, "auto+prop": own });
   await page.close();
 });

@@ -164,14 +164,40 @@ test("load() called again with other options warns and keeps the first", async (
   const warnings = [];
   p.on("console", (m) => { if (m.type() === "warning") warnings.push(m.text()); });
   await p.goto(`${web.url}/blank.html`);
-  const same = await p.evaluate(async () => {
+  const got = await p.evaluate(async () => {
     const { load } = await import("/npm/index.js");
     const a = await load({ storage: "memory" });
+    const heard = [];
+    a.addEventListener("error", ({ detail }) => heard.push([detail.code, detail.details?.reason]));
     const b = await load({ storage: "memory" });
     const c = await load({ storage: "indexeddb" });
-    return a === b && b === c && a.storage === "memory";
+    await new Promise((r) => setTimeout(r, 50));
+    return { same: a === b && b === c && a.storage === "memory", heard };
   });
-  assert.equal(same, true);
+  assert.equal(got.same, true);
+  assert.deepEqual(got.heard, [["invalid_input", "load_options_ignored"]], "the API's error listeners hear it too");
   assert.equal(warnings.filter((w) => /load\(\) was called again/.test(w)).length, 1);
+  await p.close();
+});
+
+test("mxauth/preview alone registers the room elements and pulls only the small build", async () => {
+  const p = await chrome.ctx.newPage();
+  const w = watch(p);
+  const js = [];
+  p.on("request", (r) => { if (r.url().endsWith(".js")) js.push(new URL(r.url()).pathname.split("/").pop()); });
+  await p.goto(`${web.url}/blank.html`);
+  await p.evaluate(async (hs) => {
+    const el = document.createElement("mxauth-room-card");
+    el.id = "public";
+    el.setAttribute("room", `#public:${hs}`);
+    el.setAttribute("server", `http://${hs}`);
+    document.body.append(el);
+    await import("/npm/preview.js");
+  }, hs.serverName);
+  await cardShown(p);
+  assert.equal(await p.$eval("#public", (el) => el.shadowRoot.querySelector(".name").textContent), "Sandbox Lobby");
+  assert.deepEqual(w, ["mxauth.wasm"]);
+  assert.ok(!js.includes("index.js") && !js.includes("elements.js"), `modules: ${js}`);
+  assert.deepEqual(p.errors, []);
   await p.close();
 });

@@ -30,8 +30,12 @@ const shot = (p, name) => p.screenshot({ path: join(results, `login-${name}.png`
 async function open(path = "/login.html") {
   const p = await chrome.ctx.newPage();
   p.errors = [];
+  p.warnings = [];
   p.on("pageerror", (e) => p.errors.push(e.message));
-  p.on("console", (m) => { if (m.type() === "error" && !/^Failed to load resource/.test(m.text())) p.errors.push(m.text()); });
+  p.on("console", (m) => {
+    if (m.type() === "error" && !/^Failed to load resource/.test(m.text())) p.errors.push(m.text());
+    if (m.type() === "warning") p.warnings.push(m.text());
+  });
   await p.goto(web.url + path);
   return p;
 }
@@ -116,7 +120,7 @@ test("sign in through the sandbox's authorize page", async () => {
   assert.equal(s.signout, true);
   assert.match(s.manage || "", /^http:\/\/127\.0\.0\.1:\d+\//, "Manage account links to the account page");
   const l = await inside(page, "#login");
-  assert.match(l.status, new RegExp(`Signed in as ${alice()}`));
+  assert.equal(l.status, "You are signed in.", "the login element leaves who to <mxauth-session>");
   assert.deepEqual(page.errors, []);
   // The host page's DOM outside the elements is as its HTML made it.
   const raw = readFileSync(join(here, "login.html"), "utf8").replaceAll("{{HS}}", hs.serverName);
@@ -181,7 +185,7 @@ test("the session survives a reload", async () => {
   const s = (await callMx(page, "session")).ok;
   assert.equal(s.userId, alice());
   const l = await inside(page, "#login");
-  assert.match(l.status, /Signed in as/);
+  assert.equal(l.status, "You are signed in.");
   const tok = await callMx(page, "accessToken");
   assert.ok(tok.ok, `accessToken after reload: ${JSON.stringify(tok.err)}`);
   assert.deepEqual(page.errors, []);
@@ -285,14 +289,18 @@ test("errors a person can act on: no CORS on the well-known, a page address that
       await load({ storage: "memory" });
       const el = document.createElement("mxauth-login");
       el.setAttribute("server", server);
-      const err = new Promise((ok) => el.addEventListener("mxauth-error", (e) => ok(e.detail.code)));
+      const err = new Promise((ok) => el.addEventListener("mxauth-error", (e) => ok(e.detail)));
       document.body.append(el);
-      const code = await err;
+      const e = await err;
       await new Promise((r) => setTimeout(r, 50));
-      return { code, text: el.shadowRoot.querySelector('[role="alert"]').textContent };
+      return { code: e.code, message: e.message, url: e.details?.url, text: el.shadowRoot.querySelector('[role="alert"]').textContent };
     }, `http://${hs.serverName}`);
     assert.match(r.code, /network|discovery_failed/);
-    assert.match(r.text, /CORS/);
+    // Words for people on the page; the diagnosis for the developer in the event.
+    assert.equal(r.text, `Can't reach http://${hs.serverName}. Check the address, or try again later.`);
+    assert.match(r.message, /CORS/);
+    assert.match(r.url || r.message, /\.well-known\/matrix\/client/);
+    assert.ok(p.warnings.some((w) => /CORS/.test(w)), "the console has the diagnosis once");
     await shot(p, "error-cors");
     await p.close();
   } finally {

@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync, mkdtempSync, mkdirSync, copyFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, mkdtempSync, mkdirSync, copyFileSync, rmSync, writeFileSync, statSync } from "node:fs";
 import { brotliCompressSync, constants } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,21 +26,27 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 test("the tarball holds the package", () => {
   const files = readdirSync(join(work, "node_modules/mxauth")).sort();
-  for (const f of ["package.json", "index.js", "preview.js", "elements.js", "runtime.js", "wasm_exec.js",
-    "mxauth.d.ts", "preview.d.ts", "elements.d.ts", "react.js", "react.d.ts", "mxauth.wasm", "mxauth.wasm.br", "mxauth.wasm.gz",
-    "session.wasm", "session.wasm.br", "session.wasm.gz", "README.md"]) {
+  for (const f of ["package.json", "index.js", "preview.js", "rooms.js", "elements.js", "runtime.js", "wasm_exec.js",
+    "mxauth.d.ts", "preview.d.ts", "elements.d.ts", "react.js", "react.d.ts", "mxauth.wasm", "session.wasm", "README.md",
+    "LICENSE", "wasm_exec.LICENSE", "THIRD-PARTY-NOTICES.txt"]) {
     assert.ok(files.includes(f), `${f} in ${tgz}`);
   }
+  // Precompressed copies are a host's business (README: Hosting): no
+  // bundler or dev server uses them, and they were most of the tarball.
+  assert.deepEqual(files.filter((f) => /\.(br|gz)$/.test(f)), []);
+  assert.ok(statSync(tgz).size < 6 * 1024 * 1024, `the tarball is ${statSync(tgz).size} bytes`);
   assert.equal(pkg.type, "module");
   assert.deepEqual(Object.keys(pkg.exports).slice(0, 4), [".", "./preview", "./elements", "./react"]);
   assert.ok(pkg.sideEffects.includes("./elements.js"));
 });
 
-// 14 KiB since the loader routes between two builds (issue 11), keeps the
+// 16 KiB since the loader routes between two builds (issue 11), keeps the
 // outcome of completeLogin per callback, names an HTML answer for a wasm
-// URL and finds the package behind Vite's pre-bundler (issue 14).
-test("budget: loader + element shells <= 14 KiB brotli", () => {
-  const shells = ["index.js", "preview.js", "runtime.js", "elements.js"];
+// URL, finds the package behind Vite's pre-bundler, has the room elements
+// in a module of their own, and the theme and words for people (issue 14).
+// The shipped JS is not minified: developers read it in node_modules.
+test("budget: loader + element shells <= 16 KiB brotli", () => {
+  const shells = ["index.js", "preview.js", "runtime.js", "elements.js", "rooms.js"];
   const sizes = Object.fromEntries(shells.map((f) => [f, br(join(npmDir, f))]));
   const total = Object.values(sizes).reduce((a, b) => a + b, 0);
   console.log(`# loader + shells (brotli -q 11): ${kib(total)} ${JSON.stringify(sizes)}`);
@@ -48,7 +54,7 @@ test("budget: loader + element shells <= 14 KiB brotli", () => {
   for (const w of readdirSync(npmDir).filter((f) => f.endsWith(".wasm.br"))) {
     console.log(`# ${w}: ${kib(readFileSync(join(npmDir, w)).length)}`);
   }
-  assert.ok(total <= 14 * 1024, `loader + shells are ${kib(total)} brotli, over the 14 KiB budget`);
+  assert.ok(total <= 16 * 1024, `loader + shells are ${kib(total)} brotli, over the 16 KiB budget`);
 });
 
 test("the hand-written types compile (tsc --noEmit)", () => {

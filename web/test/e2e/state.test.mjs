@@ -76,3 +76,30 @@ test("a typed user id starts the server's sign-in page on that account (login_hi
   assert.match(await page.locator("button.primary").textContent(), /Continue as @bob/);
   await page.close();
 });
+
+test("<mxauth-login callback=\"page\"> leaves the callback to the page and follows its sign-in", async () => {
+  const page = await chrome.ctx.newPage();
+  await page.goto(`${web.url}/blank.html`);
+  await page.evaluate(async (server) => {
+    const { load } = await import("/npm/index.js");
+    (await load()).login({ server, redirectUri: location.origin + "/blank.html", client: { name: "Callback test", uri: "https://cb.example.org" } });
+  }, hs.url);
+  await approve(page);
+  const r = await page.evaluate(async () => {
+    await import("/npm/elements.js");
+    const el = document.createElement("mxauth-login");
+    el.id = "login";
+    el.setAttribute("callback", "page");
+    document.body.append(el);
+    await new Promise((ok) => setTimeout(ok, 1000));
+    const untouched = /[#&?]code=/.test(location.href);
+    const { load } = await import("/npm/index.js");
+    const { session } = await (await load()).completeLogin();
+    return { untouched, user: session.userId };
+  });
+  assert.equal(r.untouched, true, "the element did not take the callback");
+  assert.equal(r.user, `@alice:${hs.serverName}`);
+  await until(page, () => /Signed in/.test(document.querySelector("#login").shadowRoot.textContent));
+  await page.evaluate(async () => (await (await import("/npm/index.js")).load()).logout());
+  await page.close();
+});
