@@ -1,9 +1,12 @@
 // mxauth: the JS API (README: The API) over two builds: the small
 // mxauth.wasm answers first; session.wasm starts when a method needs it
 // (SESSION), on a callback page, or when a session is stored.
-import { run, envOf, smallURL, sessionURL, viteDeps, setMain, mainAPI, asError, isCallback, transient, MxAuthError } from "./runtime.js";
+import { run, envOf, smallURL, viteDeps, setMain, mainAPI, asError, isCallback, transient, MxAuthError } from "./runtime.js";
 
 export { MxAuthError };
+
+// The session build, next to this module (literal, for bundlers).
+const sessionURL = () => new URL("./session.wasm", import.meta.url);
 
 /** SESSION are the methods of the session build (x/oauth2, go-oidc). */
 const SESSION = ["completeLogin", "accessToken", "logout", "accountUrl"];

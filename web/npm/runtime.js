@@ -66,10 +66,10 @@ export function isCallback(href = globalThis.location?.href) {
   });
 }
 
-// The builds, next to this module. The URLs are literal so that bundlers
-// (Vite, webpack) copy the files and rewrite them.
+// The small build, next to this module. The URL is literal so that
+// bundlers (Vite, webpack) copy the file and rewrite it; session.wasm's is
+// in index.js, so a page with room cards alone does not carry it.
 export const smallURL = () => new URL("./mxauth.wasm", import.meta.url);
-export const sessionURL = () => new URL("./session.wasm", import.meta.url);
 
 // [url, env] → Promise of the API: a card's start with the defaults must
 // not decide the storage of a later load({ storage: "memory" }).

@@ -125,6 +125,24 @@ test("Vite 8 build: signs in", async () => {
   await served(out, (url) => use("vite8-build", `${url}/`, { signIn: true }));
 });
 
+test("Vite 8 build of a page with room cards alone: mxauth/preview, one wasm in dist", async () => {
+  const out = await viteBuild("vite", app("cards"));
+  const wasm = readdirSync(join(out, "assets")).filter((f) => f.endsWith(".wasm"));
+  assert.equal(wasm.length, 1, `wasm in dist: ${wasm}`);
+  assert.match(wasm[0], /^mxauth-.*\.wasm$/);
+  await served(out, async (url) => {
+    const page = await chrome.ctx.newPage();
+    try {
+      await page.goto(`${url}/`);
+      await page.waitForFunction(() => document.querySelector("#public")?.shadowRoot?.querySelector('[aria-busy="false"]'),
+        null, { timeout: 30000 });
+      assert.equal(await page.$eval("#public", (el) => el.shadowRoot.querySelector(".name").textContent), "Sandbox Lobby");
+    } finally {
+      await page.close();
+    }
+  });
+});
+
 test("Vite 8 dev server, no configuration", async () => {
   await viteDev("vite", app("vanilla", "vite8-dev"), {}, (url) => use("vite8-dev", url));
 });
