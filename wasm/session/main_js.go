@@ -41,6 +41,8 @@
 //	accessToken({minValidityMs}?)              → string
 //	logout()                                   → undefined
 //	accountUrl({action, deviceId}?)            → string | null
+//	startDeviceLogin(opts)                     → {userCode, verificationUri, verificationUriComplete, expiresAt, intervalMs, qrSvg, handle}
+//	waitDeviceLogin(handle, {signal}?)         → Session
 //	roomSummary(room, {server, via, signal}?)  → RoomSummary
 //	roomBadge(room, {label, style, server, via, signal}?) → string (SVG)
 //	addEventListener(type, fn), removeEventListener(type, fn)
@@ -139,6 +141,8 @@ type api struct {
 	funcs   browser.Funcs
 	lis     browser.Listeners
 
+	devices devices // started device logins, by handle
+
 	mu          sync.Mutex
 	lastSession string   // JSON of the session last announced, "" before any
 	lastToken   [32]byte // SHA-256 of the token accessToken handed out last
@@ -185,6 +189,8 @@ func (a *api) value() js.Value {
 	a.funcs.Method(obj, "accessToken", a.accessToken)
 	a.funcs.Method(obj, "logout", a.logout)
 	a.funcs.Method(obj, "accountUrl", a.accountURL)
+	a.funcs.Method(obj, "startDeviceLogin", a.startDeviceLogin)
+	a.funcs.Method(obj, "waitDeviceLogin", a.waitDeviceLogin)
 	a.funcs.Method(obj, "roomSummary", func(args []js.Value) (js.Value, browser.Work) {
 		return browser.SummaryCall(args, a.summarize)
 	})

@@ -11,7 +11,7 @@
 // Rules kept here: shadow DOM only, no global listeners, no changes outside
 // the element, server text set with textContent (never innerHTML).
 import { mainAPI, whenMain, expectMain, onLink, report, isCallback, MxAuthError } from "./runtime.js";
-import { Base, h, define } from "./rooms.js";
+import { Base, h, define, parseSVG } from "./rooms.js";
 
 export { initials, colour, members } from "./rooms.js";
 
@@ -112,8 +112,9 @@ const signedInText = (s) => `${document.querySelector("mxauth-session") ? "You a
 /** <mxauth-login server redirect-uri client-name client-uri …>: sign-in buttons from discovery. */
 class Login extends Base {
   static observedAttributes = ["server", "server-locked", "redirect-uri", "client-name", "client-uri", "logo-uri",
-    "tos-uri", "policy-uri", "client-id"];
+    "tos-uri", "policy-uri", "client-id", "mode"];
   update(signal) {
+    if (this.getAttribute("mode") === "device") return this.device(signal);
     const locked = this.hasAttribute("server-locked");
     const input = h("input", { id: "s", part: "input", name: "server", placeholder: "example.org", type: "text",
       autocomplete: "off", autocapitalize: "off", spellcheck: "false", "aria-describedby": "st er", disabled: "" });
@@ -233,6 +234,76 @@ class Login extends Base {
       if (s) { signedIn(s); return; }
       if (!er.textContent) await discover(); else { const msg = er.textContent; await discover(); if (!er.textContent) er.textContent = msg; }
     }, failed);
+  }
+
+  // device is mode="device": for a TV, kiosk or shared screen, the device
+  // authorization grant (RFC 8628). It shows the code large (announced),
+  // the address and a QR code of it, a countdown, and "Get a new code"
+  // once the code expired or was refused; it signs in when the person
+  // approves on their phone.
+  device(signal) {
+    const title = h("p", { class: "name", part: "title", id: "t" }, "Sign in with your phone");
+    const how = h("p", { class: "lbl", part: "label" });
+    const code = h("p", { class: "code", part: "code", role: "status", "aria-live": "polite", "aria-atomic": "true" });
+    const qr = h("div", { class: "qr", part: "qr", role: "img" });
+    const left = h("p", { class: "st", part: "status" });
+    const st = h("p", { class: "st", part: "status", role: "status" }, "Preparing sign-in…");
+    const er = h("p", { class: "er", part: "error", role: "alert" });
+    const again = h("button", { class: "p", part: "button retry", type: "button", hidden: "" }, "Get a new code");
+    const card = h("section", { class: "card col", part: "card", "aria-busy": "true", "aria-labelledby": "t" },
+      title, how, code, qr, left, st, er, again, h("div", { class: "bar", part: "progress" }));
+    this.shadowRoot.replaceChildren(card);
+    const a = (n) => this.getAttribute(n) || undefined;
+    let timer = 0, run;
+    signal.addEventListener("abort", () => { clearInterval(timer); run?.abort(); });
+    const busy = (b) => card.setAttribute("aria-busy", String(b));
+    const clear = () => { clearInterval(timer); code.textContent = ""; how.textContent = ""; left.textContent = ""; qr.replaceChildren(); };
+    const stop = (e) => {
+      if (!(e = this.fail(e, signal))) return;
+      clear();
+      st.textContent = "";
+      er.textContent = e.code === "device_code_expired" ? "The code expired." : explain(e, a("server"));
+      again.hidden = false;
+      busy(false);
+      again.focus();
+    };
+    const start = async (mx) => {
+      run?.abort();
+      run = new AbortController();
+      again.hidden = true;
+      er.textContent = "";
+      st.textContent = "Getting a sign-in code…";
+      busy(true);
+      const server = a("server");
+      if (!server) { stop(new MxAuthError("invalid_input", "mxauth: <mxauth-login mode=\"device\"> needs a server attribute")); return; }
+      const d = await mx.startDeviceLogin({ server, clientId: a("client-id"),
+        client: { name: a("client-name") || document.title || location.host, uri: a("client-uri") || location.origin,
+          logoUri: a("logo-uri"), tosUri: a("tos-uri"), policyUri: a("policy-uri") } });
+      if (signal.aborted) return;
+      how.textContent = `On your phone or computer, open ${d.verificationUri} and enter this code${d.qrSvg ? ", or scan the QR code" : ""}:`;
+      code.textContent = d.userCode;
+      const svg = d.qrSvg && parseSVG(d.qrSvg);
+      if (svg) { qr.replaceChildren(svg); qr.setAttribute("aria-label", `QR code of ${d.verificationUriComplete || d.verificationUri}`); }
+      const tick = () => {
+        const s = Math.max(0, Math.round((d.expiresAt - Date.now()) / 1000));
+        left.textContent = `The code expires in ${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}.`;
+      };
+      tick();
+      timer = setInterval(tick, 1000);
+      st.textContent = "Waiting for you to approve…";
+      const session = await mx.waitDeviceLogin(d, { signal: run.signal });
+      if (signal.aborted) return;
+      clear();
+      title.textContent = "Signed in";
+      st.textContent = `Signed in as ${session.userId}.`;
+      busy(false);
+      this.dispatchEvent(new CustomEvent("mxauth-session", { detail: session, bubbles: true, composed: true }));
+    };
+    mxauthAPI().then((mx) => {
+      if (signal.aborted) return;
+      again.addEventListener("click", () => start(mx).catch(stop));
+      return start(mx);
+    }).catch(stop);
   }
 }
 

@@ -118,6 +118,31 @@ export interface LoginOptions {
   state?: unknown;
 }
 
+/** startDeviceLogin's options: the device authorization grant (RFC 8628) has no redirect. */
+export interface DeviceLoginOptions {
+  server: string | ServerInfo;
+  client: ClientMetadata;
+  clientId?: string;
+  deviceId?: string;
+}
+
+/** A started device login: show userCode and verificationUri (or qrSvg), then waitDeviceLogin(it). */
+export interface DeviceLogin {
+  userCode: string;
+  verificationUri: string;
+  verificationUriComplete?: string;
+  /** When the code expires, in milliseconds since the epoch. */
+  expiresAt: number;
+  /** How often the server is asked (ms). */
+  intervalMs: number;
+  deviceId: string;
+  serverName: string;
+  /** An SVG document of the QR code of verificationUriComplete (or verificationUri); "" when too long. */
+  qrSvg: string;
+  /** Names this login for waitDeviceLogin (the device code itself never leaves the library). */
+  handle: string;
+}
+
 /** What completeLogin() resolves to. */
 export interface Completion<S = unknown> {
   session: Session;
@@ -167,6 +192,10 @@ export interface MxAuth {
   startLogin(opts: LoginOptions): Promise<{ url: string }>;
   /** Navigates the page; never resolves on success. */
   login(opts: LoginOptions): Promise<never>;
+  /** The device authorization grant: a code to approve on another device (TVs, kiosks, shared screens). */
+  startDeviceLogin(opts: DeviceLoginOptions): Promise<DeviceLogin>;
+  /** Polls until approved (device_code_expired, authorization_denied otherwise); fires "session". */
+  waitDeviceLogin(login: DeviceLogin | string, opts?: { signal?: AbortSignal }): Promise<Session>;
   /** A second call for the same callback in this page resolves to the first one's result. */
   completeLogin<S = unknown>(url?: string): Promise<Completion<S>>;
   session(): Promise<Session | null>;
@@ -217,6 +246,8 @@ export interface MxAuthLoginAttributes {
   "server-locked"?: boolean | "";
   /** "page": the page calls completeLogin() on the callback; the element follows the session event. */
   callback?: "element" | "page";
+  /** "device": a code and QR code to approve on a phone (TVs, kiosks); needs server. */
+  mode?: "redirect" | "device";
   theme?: MxAuthTheme;
 }
 /** <mxauth-session>: only the theme. */

@@ -55,6 +55,8 @@ button{font:inherit;font-weight:600;padding:8px 14px;border-radius:calc(var(--r)
 cursor:pointer;background:var(--bg);color:var(--a)}
 button.p{background:var(--a);color:var(--bg)}
 button:disabled{cursor:default;opacity:.6}
+.code{margin:.2em 0;font:700 2.2em/1.2 ui-monospace,monospace;letter-spacing:.12em}.code:empty,.qr:empty{display:none}
+.qr{width:12rem;max-width:100%;background:#fff;padding:4px;border-radius:4px}.qr svg{display:block;width:100%;height:auto}
 `;
 
 let sheet;
@@ -234,7 +236,7 @@ class RoomBadge extends Base {
 
 // parseSVG turns the badge text into an SVG element without the HTML
 // parser: DOMParser never runs scripts, and anything active is dropped.
-function parseSVG(text) {
+export function parseSVG(text) {
   const doc = new DOMParser().parseFromString(text, "image/svg+xml");
   const svg = doc.documentElement;
   if (!svg || svg.localName !== "svg" || doc.querySelector("parsererror")) return null;
