@@ -27,12 +27,22 @@ import (
 //     remembered one, or a hint that is no user id, such as an email
 //     address: nobody can tell whose it is), or a session of that user and
 //     device is still stored (a live session is never disturbed: two MAS
-//     sessions on one device would end together). DeviceID "new" always
-//     asks for a fresh random id; an explicit id is used as it is.
+//     sessions would share one homeserver device, and MAS deletes the
+//     device when either ends — crates/handlers/src/oauth2/revoke.rs
+//     schedules a DeleteDeviceJob for each device scope of the revoked
+//     session). DeviceID "new" always asks for a fresh random id; an
+//     explicit id is used as it is.
 //   - A login that completes on the remembered device forgets the record:
 //     the device is live again (its end will write the record anew), or it
 //     went to another user than remembered (the person signed in as someone
 //     else without a hint), whose device id it now is.
+//
+// What the same id buys: after a Logout, MAS has deleted the device
+// (revoke.rs, above) and upserts it again under the same id, so the
+// person's device list keeps one entry per browser rather than one per
+// sign-in; after an invalid_grant the device may still exist (a refresh
+// token lost or replayed, a session the server still holds), and the new
+// login takes it over instead of leaving it beside a new one.
 //
 // A login while signed in does not reuse the signed-in session's device:
 // the issue asks for the previous device after the session ended, and

@@ -70,8 +70,9 @@ type LoginOptions struct {
 	// asks for the device of the last session of this server that ended on
 	// this Store (signed out, or expired), unless LoginHint names someone
 	// else, and else for a new one; "new" (DeviceIDNew) always asks for a
-	// new one (see LastDevicePrefix for the whole rule). Reusing one ends
-	// that device's old tokens.
+	// new one (see LastDevicePrefix for the whole rule). An id still in use
+	// by a live session is shared with it: MAS deletes the device when
+	// either session ends.
 	DeviceID string `json:"deviceId,omitempty"`
 	// LoginHint pre-fills the user: "@alice:example.org" is sent as MAS's
 	// "mxid:@alice:example.org"; other values are sent as they are.
