@@ -383,7 +383,7 @@ func TestHostileRefreshInvalidGrantEndsSession(t *testing.T) {
 	ts.MinValidity = time.Hour
 	err := timed(t, func() error { _, err := ts.Token(); return err })
 	wantCode(t, err, CodeSessionExpired)
-	sameStore(t, before, snapshot(t, store), sessionKey(s.ID()), currentSessionKey)
+	sameStore(t, before, rememberedIn(t, snapshot(t, store), s), sessionKey(s.ID()), currentSessionKey)
 }
 
 // Revocation: Logout reports the failure and still forgets the session
@@ -417,7 +417,7 @@ func TestHostileRevocation(t *testing.T) {
 			if tc.check != nil {
 				tc.check(t, e, h, other)
 			}
-			sameStore(t, before, snapshot(t, store), sessionKey(s.ID()), currentSessionKey)
+			sameStore(t, before, rememberedIn(t, snapshot(t, store), s), sessionKey(s.ID()), currentSessionKey)
 		})
 	}
 }

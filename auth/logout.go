@@ -73,7 +73,7 @@ func (c *Client) Logout(ctx context.Context, s *Session) error {
 	revoke(s.RefreshToken, "refresh_token", "refreshToken")
 	revoke(s.AccessToken, "access_token", "accessToken")
 
-	forgetErr := c.deleteSession(ctx, id)
+	forgetErr := c.endSession(ctx, s)
 	if first == nil && forgetErr == nil {
 		return nil
 	}

@@ -150,6 +150,15 @@ func (c *Client) deleteSession(ctx context.Context, id string) error {
 	return first
 }
 
+// endSession forgets session s, as deleteSession, and remembers its device
+// for the next login at its issuer (signin.LastDevicePrefix): the two
+// places a session ends (Logout, a refresh answered invalid_grant) call
+// it. The record is housekeeping: failing to write it fails nothing.
+func (c *Client) endSession(ctx context.Context, s *Session) error {
+	_ = c.core.RememberDevice(ctx, s.Issuer, s.UserID, s.DeviceID)
+	return c.deleteSession(ctx, s.ID())
+}
+
 // Session returns the current session (the one the last CompleteLogin
 // stored), or nil when nobody is signed in. It makes no request.
 func (c *Client) Session(ctx context.Context) (*Session, error) {

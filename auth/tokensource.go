@@ -185,7 +185,7 @@ func (c *Client) refreshSession(ctx context.Context, id string, seen *Session, m
 		if errcodeOf(err) == "invalid_grant" {
 			// RFC 6749 §5.2: the refresh token is no longer valid; the
 			// session is over.
-			_ = c.deleteSession(ctx, id)
+			_ = c.endSession(ctx, s)
 			var ae *autherr.Error
 			errors.As(err, &ae)
 			e := *ae

@@ -66,8 +66,13 @@ type LoginOptions struct {
 	// Action is "login" (default) or "register". register sends prompt=create
 	// when the server lists it in prompt_values_supported.
 	Action string `json:"action,omitempty"`
-	// DeviceID reuses a device id (at least 10 characters); empty makes a
-	// new one. Reusing one ends that device's old tokens.
+	// DeviceID asks for this device id (at least 10 characters). Empty
+	// asks for the device of the last session of this server that ended on
+	// this Store (signed out, or expired), unless LoginHint names someone
+	// else, and else for a new one; "new" (DeviceIDNew) always asks for a
+	// new one (see LastDevicePrefix for the whole rule). An id still in use
+	// by a live session is shared with it: MAS deletes the device when
+	// either session ends.
 	DeviceID string `json:"deviceId,omitempty"`
 	// LoginHint pre-fills the user: "@alice:example.org" is sent as MAS's
 	// "mxid:@alice:example.org"; other values are sent as they are.
@@ -178,13 +183,9 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 	if err != nil {
 		return nil, err
 	}
-	deviceID := opts.DeviceID
-	if deviceID == "" {
-		if deviceID, err = c.RandomString(10); err != nil {
-			return nil, err
-		}
-	} else if !ValidDeviceID(deviceID) {
-		return nil, autherr.New(autherr.InvalidInput, op, "device id %q must be at least 10 characters of [A-Za-z0-9._~!$&'()*+,;=:@/-]", deviceID)
+	deviceID, err := c.loginDeviceID(ctx, op, o.Issuer, opts)
+	if err != nil {
+		return nil, err
 	}
 
 	clientID, regKey := opts.ClientID, ""

@@ -106,6 +106,12 @@ export interface LoginOptions {
   client: ClientMetadata;
   clientId?: string;
   action?: "login" | "register";
+  /**
+   * The device to sign in on. Left out, a login asks for the device of this server's last
+   * session that ended in this browser (logout(), or a session_expired refresh), so signing out
+   * and in again does not add a device, unless loginHint names another user; "new" always asks
+   * for a new device; any other value (at least 10 characters) is that device id.
+   */
   deviceId?: string;
   loginHint?: string;
   uiLocales?: string | string[];
