@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"crypto/rand"
 	"io"
 	"net/http"
 	"sync"
@@ -35,9 +36,9 @@ type Client struct {
 	// the server sent no stale-while-revalidate. Zero means 1 hour.
 	StaleWhileRevalidate time.Duration
 
-	// Rand is the source of state, nonce and device ids. Nil means
-	// crypto/rand. (The PKCE verifier always reads crypto/rand, as
-	// oauth2.GenerateVerifier does.)
+	// Rand is the source of the PKCE verifier, state, nonce and device
+	// ids. Nil means crypto/rand (as oauth2.GenerateVerifier reads), on
+	// every platform.
 	Rand io.Reader
 	// Locker serialises token refreshes of one session. Nil means an
 	// in-process mutex private to this Client; programs that share a Store
@@ -67,9 +68,16 @@ func (c *Client) init() {
 		if c.store == nil {
 			c.store = NewMemoryStore()
 		}
+		rnd := c.Rand
+		if rnd == nil {
+			// Set here, not left to the core: a js/wasm core has no
+			// default source (it keeps crypto/rand out of the small
+			// build), and this package links crypto/rand anyway.
+			rnd = rand.Reader
+		}
 		c.core = &signin.Client{
 			Fetch: c.httpFetch, Store: c.store, Now: c.Now, Timeout: c.Timeout, Retry: c.Retry,
-			CacheTTL: c.CacheTTL, StaleWhileRevalidate: c.StaleWhileRevalidate, Rand: c.Rand,
+			CacheTTL: c.CacheTTL, StaleWhileRevalidate: c.StaleWhileRevalidate, Rand: rnd,
 			ClientIDs: c.ClientIDs, PendingLoginTTL: c.PendingLoginTTL,
 		}
 	})

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -20,7 +21,9 @@ func TestSigninReadsSameRecords(t *testing.T) {
 	ctx := context.Background()
 	store := NewMemoryStore()
 	c := loginClient(store)
-	light := &signin.Client{Fetch: c.httpFetch, Store: store, Timeout: c.Timeout, Retry: c.Retry}
+	// Rand as the small build sets it (a js/wasm signin.Client has no
+	// default source; the page's crypto.getRandomValues there).
+	light := &signin.Client{Fetch: c.httpFetch, Store: store, Timeout: c.Timeout, Retry: c.Retry, Rand: rand.Reader}
 
 	if s, err := light.StoredSession(ctx); s != nil || err != nil {
 		t.Fatalf("before any login: %+v, %v", s, err)

@@ -48,9 +48,10 @@ type Client struct {
 	// still answered at once while a background request refreshes it, when
 	// the server sent no stale-while-revalidate. Zero means 1 hour.
 	StaleWhileRevalidate time.Duration
-	// Rand is the source of state, nonce and device ids. Nil means
-	// crypto/rand. (The PKCE verifier always reads crypto/rand, as
-	// oauth2.GenerateVerifier does.)
+	// Rand is the source of the PKCE verifier, state, nonce and device
+	// ids. Nil means crypto/rand, except in a js/wasm build, which has no
+	// default and must set it (the small build hands in the page's
+	// crypto.getRandomValues, so that it links no crypto/rand: issue 11).
 	Rand io.Reader
 	// ClientIDs are pre-registered OAuth client ids per issuer (the issuer
 	// string exactly as the metadata gives it). A login with an issuer found

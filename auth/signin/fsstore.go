@@ -2,11 +2,10 @@ package signin
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"net/url"
 	"path"
 	"sort"
@@ -111,10 +110,12 @@ func (s *FSStore) Put(ctx context.Context, key string, value []byte) error {
 	if err := s.ensureDir(); err != nil {
 		return storageError("store put", err)
 	}
-	var rnd [6]byte
-	_, _ = rand.Read(rnd[:])
 	final := s.file(key)
-	tmp := final + "." + hex.EncodeToString(rnd[:]) + tmpSuffix
+	// The temporary name only has to differ from those of concurrent
+	// writers (other tabs); it is no secret, so math/rand/v2's generator
+	// will do (crypto/rand would link Go's FIPS module into the small
+	// build: issue 11).
+	tmp := fmt.Sprintf("%s.%012x%s", final, rand.Uint64()>>16, tmpSuffix)
 	if err := hackpadfs.WriteFullFile(s.FS, tmp, value, 0o600); err != nil {
 		_ = hackpadfs.Remove(s.FS, tmp)
 		return storageError("store put", err)

@@ -3,7 +3,6 @@ package signin
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"io"
@@ -209,7 +208,7 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 			return nil, err
 		}
 	}
-	verifier, err := newVerifier()
+	verifier, err := c.newVerifier()
 	if err != nil {
 		return nil, err
 	}
@@ -443,10 +442,7 @@ const randomAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 // RandomString returns n characters of randomAlphabet from c.Rand, without
 // modulo bias.
 func (c *Client) RandomString(n int) (string, error) {
-	r := c.Rand
-	if r == nil {
-		r = rand.Reader
-	}
+	r := c.random()
 	out := make([]byte, 0, n)
 	buf := make([]byte, n*2)
 	for len(out) < n {

@@ -1,6 +1,7 @@
 package signin
 
 import (
+	"crypto/rand"
 	"strings"
 	"testing"
 )
@@ -38,7 +39,7 @@ func TestLoginScopes(t *testing.T) {
 }
 
 func TestDeviceIDs(t *testing.T) {
-	c := &Client{}
+	c := &Client{Rand: rand.Reader}
 	seen := map[string]bool{}
 	for i := 0; i < 100; i++ {
 		id, err := c.RandomString(10)

@@ -1,20 +1,20 @@
 package signin
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"io"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/digest"
 )
 
 // newVerifier makes a PKCE code verifier (RFC 7636 §4.1): 32 octets from
-// crypto/rand, base64url without padding, 43 characters of the unreserved
-// set. It is written out here because x/oauth2 links net/http; a test holds
-// it to oauth2.GenerateVerifier's form.
-func newVerifier() (string, error) {
-	return verifierFrom(rand.Reader)
+// the Client's random source (crypto/rand natively, as in
+// oauth2.GenerateVerifier), base64url without padding, 43 characters of
+// the unreserved set. It is written out here because x/oauth2 links
+// net/http; a test holds it to oauth2.GenerateVerifier's form.
+func (c *Client) newVerifier() (string, error) {
+	return verifierFrom(c.random())
 }
 
 func verifierFrom(r io.Reader) (string, error) {
@@ -29,6 +29,6 @@ func verifierFrom(r io.Reader) (string, error) {
 // BASE64URL-ENCODE(SHA256(ASCII(code_verifier))), without padding. A test
 // holds it equal to oauth2.S256ChallengeFromVerifier.
 func s256Challenge(verifier string) string {
-	h := sha256.Sum256([]byte(verifier))
+	h := digest.Sum256([]byte(verifier))
 	return base64.RawURLEncoding.EncodeToString(h[:])
 }

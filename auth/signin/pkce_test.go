@@ -20,8 +20,9 @@ func TestPKCEMatchesOAuth2(t *testing.T) {
 	if !form.MatchString(theirs) {
 		t.Fatalf("oauth2.GenerateVerifier changed its form: %q", theirs)
 	}
+	c := &Client{Rand: rand.Reader}
 	for i := 0; i < 50; i++ {
-		v, err := newVerifier()
+		v, err := c.newVerifier()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,7 +2,6 @@ package signin
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/digest"
 )
 
 // ClientMetadata describes the application to the OAuth server for dynamic
@@ -426,13 +426,8 @@ const RegistrationTTL = 30 * 24 * time.Hour
 // issued. json.Marshal sorts map keys, so equal metadata hashes equally.
 func registrationKey(o *OAuthInfo, body map[string]any) string {
 	b, _ := json.Marshal(body)
-	h := sha256.New()
-	h.Write([]byte(o.Issuer))
-	h.Write([]byte{0})
-	h.Write([]byte(o.RegistrationEndpoint))
-	h.Write([]byte{0})
-	h.Write(b)
-	return "clients/" + hex.EncodeToString(h.Sum(nil)[:16])
+	h := digest.Sum256([]byte(o.Issuer + "\x00" + o.RegistrationEndpoint + "\x00" + string(b)))
+	return "clients/" + hex.EncodeToString(h[:16])
 }
 
 // maxClientID bounds the client_id we keep.

@@ -2,12 +2,12 @@ package signin
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/digest"
 )
 
 // Store keys of sessions, written by package auth's session part and read
@@ -83,7 +83,7 @@ func (c *Client) StoredSession(ctx context.Context) (*StoredSession, error) {
 // issuer, user and device, the one rule both builds and the browser store
 // use.
 func SessionID(issuer, userID, deviceID string) string {
-	h := sha256.Sum256([]byte(issuer + "\n" + userID + "\n" + deviceID))
+	h := digest.Sum256([]byte(issuer + "\n" + userID + "\n" + deviceID))
 	return hex.EncodeToString(h[:12])
 }
 

@@ -151,7 +151,7 @@ func (a *api) open(ctx context.Context) (*signin.Client, error) {
 			return
 		}
 		a.storage = st
-		a.client = &signin.Client{Fetch: browser.Fetch, Store: st.Store, Timeout: a.cfg.Timeout}
+		a.client = &signin.Client{Fetch: browser.Fetch, Store: st.Store, Timeout: a.cfg.Timeout, Rand: browser.Random}
 		a.obj.Set("storage", st.Mode)
 		if st.Warning != nil {
 			a.obj.Set("storageWarning", browser.ErrorValue(st.Warning))

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -11,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mxauth/mxauth/auth/digest"
 	"github.com/mxauth/mxauth/auth/signin"
 )
 
@@ -123,7 +123,7 @@ type memToken struct {
 
 // RefreshHash is the hash Change carries for a refresh token.
 func RefreshHash(refresh string) string {
-	h := sha256.Sum256([]byte("mxauth refresh\n" + refresh))
+	h := digest.Sum256([]byte("mxauth refresh\n" + refresh))
 	return hex.EncodeToString(h[:16])
 }
 

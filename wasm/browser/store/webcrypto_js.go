@@ -4,7 +4,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"github.com/mxauth/mxauth/wasm/browser"
 	"syscall/js"
@@ -125,7 +124,7 @@ func (w *WebCryptoSealer) algorithm(iv, ad []byte) js.Value {
 // Seal encrypts plain with ad: nonce || ciphertext-with-tag.
 func (w *WebCryptoSealer) Seal(ctx context.Context, plain, ad []byte) ([]byte, error) {
 	iv := make([]byte, gcmNonceSize)
-	if _, err := rand.Read(iv); err != nil {
+	if _, err := browser.Random.Read(iv); err != nil {
 		return nil, err
 	}
 	ct, err := browser.Await(ctx, w.subtle.Call("encrypt", w.algorithm(iv, ad), w.key, bytesToJS(plain)))

@@ -14,6 +14,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/mxauth/mxauth/wasm/internal/wasmpack"
 )
 
 // GoBin is the go command that runs the tests, else GOROOT's.
@@ -86,22 +88,29 @@ func NoDeps(t *testing.T, build string, banned ...string) {
 }
 
 // Budget builds the calling test's package as `make npm` does (stripped,
-// -tags nethttpomithttp2), logs its raw, gzip -9 and brotli -q 11 sizes and
-// fails over budget bytes of brotli. brotli(1) is needed for the budget:
-// without it Budget skips, except in CI, where it fails.
-func Budget(t *testing.T, name string, budget int) {
+// -tags nethttpomithttp2, then flags: the build's own go build flags in the
+// Makefile; then its data segments packed by wasmpack, checked to start
+// the same memory), logs its raw, gzip -9 and brotli -q 11 sizes and fails
+// over budget bytes of brotli. brotli(1) is needed for the budget: without it
+// Budget skips, except in CI, where it fails.
+func Budget(t *testing.T, name string, budget int, flags ...string) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds " + name + "; skipped in -short")
 	}
 	wasm := filepath.Join(t.TempDir(), name)
-	cmd := exec.Command(GoBin(), "build", "-trimpath", "-ldflags=-s -w", "-tags", "nethttpomithttp2", "-o", wasm, ".")
+	args := append([]string{"build", "-trimpath", "-ldflags=-s -w", "-tags", "nethttpomithttp2"}, flags...)
+	cmd := exec.Command(GoBin(), append(args, "-o", wasm, ".")...)
 	cmd.Env = Env()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	raw, err := os.ReadFile(wasm)
 	if err != nil {
+		t.Fatal(err)
+	}
+	raw = pack(t, raw)
+	if err := os.WriteFile(wasm, raw, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var gz bytes.Buffer
@@ -121,8 +130,31 @@ func Budget(t *testing.T, name string, budget int) {
 	}
 	t.Logf("%s: brotli -q 11 %d B (%.1f KiB), budget %.0f KiB", name, len(br), kib(len(br)), kib(budget))
 	if len(br) > budget {
-		t.Errorf("%s is %.1f KiB brotli, over its %.0f KiB budget; see `go tool nm -size -sort size`", name, kib(len(br)), kib(budget))
+		t.Errorf("%s is %.1f KiB brotli, over its %.0f KiB budget; `node web/bench/wasmsize.mjs` (on a build without -s -w) lists code bytes per package", name, kib(len(br)), kib(budget))
 	}
+}
+
+// pack is what `make npm` does with wasmpack: join the data segments; the
+// memory the module starts with must stay byte for byte the same.
+func pack(t *testing.T, mod []byte) []byte {
+	t.Helper()
+	packed, err := wasmpack.Pack(mod)
+	if err != nil {
+		t.Fatalf("wasmpack: %v", err)
+	}
+	before, err := wasmpack.Segments(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := wasmpack.Segments(packed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(wasmpack.Image(before), wasmpack.Image(after)) {
+		t.Fatal("wasmpack changed the memory image")
+	}
+	t.Logf("wasmpack: %d data segments -> %d", len(before), len(after))
+	return packed
 }
 
 func kib(n int) float64 { return float64(n) / 1024 }
