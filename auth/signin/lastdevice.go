@@ -2,9 +2,9 @@ package signin
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/mxauth/mxauth/auth/digest"
 	"strings"
 	"time"
 
@@ -78,7 +78,7 @@ type LastDevice struct {
 }
 
 func lastDeviceKey(issuer string) string {
-	h := sha256.Sum256([]byte(issuer))
+	h := digest.Sum256([]byte(issuer))
 	return LastDevicePrefix + hex.EncodeToString(h[:12])
 }
 
