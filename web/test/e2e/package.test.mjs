@@ -43,9 +43,10 @@ test("the tarball holds the package", () => {
 // 16 KiB since the loader routes between two builds (issue 11), keeps the
 // outcome of completeLogin per callback, names an HTML answer for a wasm
 // URL, finds the package behind Vite's pre-bundler, has the room elements
-// in a module of their own, and the theme and words for people (issue 14).
+// in a module of their own, the theme and words for people (issue 14), and
+// 17 KiB with the device sign-in view of <mxauth-login mode="device"> (issue 15).
 // The shipped JS is not minified: developers read it in node_modules.
-test("budget: loader + element shells <= 16 KiB brotli", () => {
+test("budget: loader + element shells <= 17 KiB brotli", () => {
   const shells = ["index.js", "preview.js", "runtime.js", "elements.js", "rooms.js"];
   const sizes = Object.fromEntries(shells.map((f) => [f, br(join(npmDir, f))]));
   const total = Object.values(sizes).reduce((a, b) => a + b, 0);
@@ -54,7 +55,7 @@ test("budget: loader + element shells <= 16 KiB brotli", () => {
   for (const w of readdirSync(npmDir).filter((f) => f.endsWith(".wasm.br"))) {
     console.log(`# ${w}: ${kib(readFileSync(join(npmDir, w)).length)}`);
   }
-  assert.ok(total <= 16 * 1024, `loader + shells are ${kib(total)} brotli, over the 16 KiB budget`);
+  assert.ok(total <= 17 * 1024, `loader + shells are ${kib(total)} brotli, over the 17 KiB budget`);
 });
 
 test("the hand-written types compile (tsc --noEmit)", () => {
