@@ -3,7 +3,7 @@
 
 GO       ?= go
 FUZZTIME ?= 30s
-PKGS_FUZZ = ./auth ./auth/digest ./auth/signin ./auth/autherr ./auth/room ./wasm/browser
+PKGS_FUZZ = ./auth ./auth/digest ./auth/signin ./auth/autherr ./auth/serverrule ./auth/room ./wasm/browser
 DEVTOOLS  = web/test/node_modules/.package-lock.json
 CONSUMERS = web/test/consumers/node_modules/.package-lock.json
 

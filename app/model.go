@@ -11,6 +11,7 @@ import (
 	"github.com/mxauth/mxauth/auth"
 	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/room"
+	"github.com/mxauth/mxauth/auth/serverrule"
 )
 
 // This file is the pure view state of the pages: what each page shows for
@@ -353,7 +354,7 @@ func BaseURL(pageURL *url.URL) string {
 // shares its host.
 func ClientFor(pageURL *url.URL, clientURI string) auth.ClientMetadata {
 	meta := auth.ClientMetadata{Name: ClientName, URI: clientURI}
-	if pageURL == nil || auth.IsLoopbackHost(pageURL.Hostname()) {
+	if pageURL == nil || serverrule.IsLoopback(pageURL.Hostname()) {
 		return meta
 	}
 	if u, err := url.Parse(clientURI); err != nil || !strings.EqualFold(u.Hostname(), pageURL.Hostname()) {
@@ -500,7 +501,7 @@ func WellKnownURL(input string) string {
 		return ""
 	}
 	scheme := "https"
-	if u, err := url.Parse("http://" + s); err == nil && auth.IsLoopbackHost(u.Hostname()) {
+	if u, err := url.Parse("http://" + s); err == nil && serverrule.IsLoopback(u.Hostname()) {
 		scheme = "http"
 	}
 	return scheme + "://" + s + "/.well-known/matrix/client"

@@ -8,19 +8,6 @@ import (
 // Benchmarks of the parsers on the discovery path (make bench prints them
 // with allocations per op). They are figures, never assertions.
 
-func BenchmarkParseWellKnown(b *testing.B) {
-	body, err := os.ReadFile("testdata/matrix-org-well-known-client.reported.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := ParseWellKnown(body, false); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 func BenchmarkParseAuthMetadata(b *testing.B) {
 	body, err := os.ReadFile("testdata/matrix-org-auth-metadata.reconstructed.json")
 	if err != nil {

@@ -10,10 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/oauth2"
-
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/serverrule"
 	"github.com/mxauth/mxauth/auth/signin"
+	"golang.org/x/oauth2"
 )
 
 // Callback is the authorization response (RFC 6749 §4.1.2, §4.1.2.1) read
@@ -126,7 +126,7 @@ func (c *Client) completeTaken(ctx context.Context, op string, cb *Callback, rec
 	switch {
 	case cb.Issuer != "" && cb.Issuer != rec.OAuth.Issuer:
 		return nil, &autherr.Error{Code: autherr.StateMismatch, Op: op, Details: map[string]string{"reason": "iss_mismatch"},
-			Err: fmt.Errorf("the answer comes from issuer %q, the login went to %q", signin.ClipURL(cb.Issuer), rec.OAuth.Issuer)}
+			Err: fmt.Errorf("the answer comes from issuer %q, the login went to %q", serverrule.ClipURL(cb.Issuer), rec.OAuth.Issuer)}
 	case cb.Issuer == "" && rec.OAuth.IssParameterSupported:
 		return nil, &autherr.Error{Code: autherr.StateMismatch, Op: op, Details: map[string]string{"reason": "iss_missing"},
 			Err: fmt.Errorf("the answer carries no iss, though issuer %q says it always sends one", rec.OAuth.Issuer)}
@@ -230,7 +230,7 @@ func oauth2Config(o *OAuthInfo, clientID, redirect string, scopes []string) *oau
 // the verifier (RFC 7636 §4.5) and the exact redirect URI.
 func (c *Client) exchange(ctx context.Context, rec *pendingRecord, code string) (*oauth2.Token, error) {
 	const op = "token"
-	if err := signin.CheckURL(rec.OAuth.TokenEndpoint, rec.Insecure); err != nil {
+	if err := serverrule.CheckURL(rec.OAuth.TokenEndpoint, rec.Insecure); err != nil {
 		return nil, signin.MetadataError(op, "token_endpoint", "%v", err)
 	}
 	conf := oauth2Config(&rec.OAuth, rec.ClientID, rec.RedirectURI, rec.Scopes)
@@ -290,7 +290,9 @@ func tokenError(op string, ctx context.Context, err error, fallback autherr.Code
 		case status == http.StatusTooManyRequests:
 			e.Code = autherr.RateLimited
 			if e.RetryAfter == 0 && header != nil {
-				e.RetryAfter = signin.RetryAfterHeader(header.Get("Retry-After"))
+				// The wait is slept on the wall clock, so an HTTP-date is
+				// measured from it.
+				e.RetryAfter = serverrule.RetryAfter(header.Get("Retry-After"), time.Now())
 			}
 		case status >= 500:
 			e.Code = autherr.ServerError

@@ -8,10 +8,10 @@ import (
 	"time"
 	"unicode"
 
-	"golang.org/x/oauth2"
-
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/serverrule"
 	"github.com/mxauth/mxauth/auth/signin"
+	"golang.org/x/oauth2"
 )
 
 // GrantTypeDeviceCode is the grant type of the OAuth 2.0 device
@@ -133,7 +133,7 @@ func (c *Client) StartDeviceLogin(ctx context.Context, opts DeviceLoginOptions) 
 		if u.val == "" {
 			return nil, metadataError(op, u.name, "missing")
 		}
-		if err := checkURL(u.val, info.Insecure); err != nil {
+		if err := serverrule.CheckURL(u.val, info.Insecure); err != nil {
 			return nil, metadataError(op, u.name, "%v", err)
 		}
 	}
@@ -217,7 +217,7 @@ func (c *Client) WaitDeviceLogin(ctx context.Context, d *DeviceLogin) (*Session,
 	if d == nil || d.deviceCode == "" {
 		return nil, autherr.New(autherr.InvalidInput, op, "no started device login (call StartDeviceLogin first)")
 	}
-	if err := checkURL(d.rec.OAuth.TokenEndpoint, d.rec.Insecure); err != nil {
+	if err := serverrule.CheckURL(d.rec.OAuth.TokenEndpoint, d.rec.Insecure); err != nil {
 		return nil, metadataError(op, "token_endpoint", "%v", err)
 	}
 	conf := deviceConfig(&d.rec)
@@ -299,15 +299,15 @@ func checkDeviceAuth(da *oauth2.DeviceAuthResponse, insecure bool) error {
 	if da.VerificationURI == "" {
 		return fail("the answer has no verification_uri")
 	}
-	if err := checkURL(da.VerificationURI, insecure); err != nil {
+	if err := serverrule.CheckURL(da.VerificationURI, insecure); err != nil {
 		return fail("verification_uri: %v", err)
 	}
 	if da.VerificationURIComplete != "" {
-		if err := checkURL(da.VerificationURIComplete, insecure); err != nil {
+		if err := serverrule.CheckURL(da.VerificationURIComplete, insecure); err != nil {
 			return fail("verification_uri_complete: %v", err)
 		}
 		if originOf(da.VerificationURIComplete) != originOf(da.VerificationURI) {
-			return fail("verification_uri_complete %q is not on the origin of verification_uri %q", clipURL(da.VerificationURIComplete), clipURL(da.VerificationURI))
+			return fail("verification_uri_complete %q is not on the origin of verification_uri %q", serverrule.ClipURL(da.VerificationURIComplete), serverrule.ClipURL(da.VerificationURI))
 		}
 	}
 	now := time.Now()

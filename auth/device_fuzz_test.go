@@ -8,6 +8,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/mxauth/mxauth/auth/serverrule"
 )
 
 // deviceInfo is a loopback server offering the device grant.
@@ -55,10 +57,10 @@ func FuzzDeviceAuthorizationAnswer(f *testing.F) {
 		if d.deviceCode == "" || d.UserCode == "" || !printable(d.UserCode) || len(d.UserCode) > maxUserCode {
 			t.Fatalf("accepted codes %q %q", d.deviceCode, d.UserCode)
 		}
-		if checkURL(d.VerificationURI, true) != nil {
+		if serverrule.CheckURL(d.VerificationURI, true) != nil {
 			t.Fatalf("accepted verification_uri %q", d.VerificationURI)
 		}
-		if d.VerificationURIComplete != "" && (checkURL(d.VerificationURIComplete, true) != nil ||
+		if d.VerificationURIComplete != "" && (serverrule.CheckURL(d.VerificationURIComplete, true) != nil ||
 			originOf(d.VerificationURIComplete) != originOf(d.VerificationURI)) {
 			t.Fatalf("accepted verification_uri_complete %q for %q", d.VerificationURIComplete, d.VerificationURI)
 		}

@@ -3,10 +3,9 @@ package auth
 import (
 	"errors"
 	"os"
-	"strings"
 	"testing"
 
-	"github.com/mxauth/mxauth/auth/signin"
+	"github.com/mxauth/mxauth/auth/serverrule"
 )
 
 // Every parser of server or user input is fuzzed: none may panic, and each
@@ -21,26 +20,6 @@ func checkErr(t *testing.T, err error) {
 	if !errors.As(err, &e) || e.Code == "" {
 		t.Fatalf("error without a code: %v (%T)", err, err)
 	}
-}
-
-func FuzzParseWellKnown(f *testing.F) {
-	f.Add([]byte(`{"m.homeserver":{"base_url":"https://matrix-client.matrix.org"}}`), false)
-	f.Add([]byte(`{"m.homeserver":{"base_url":"http://127.0.0.1:8008/"},"m.identity_server":{"base_url":"https://vector.im"}}`), true)
-	if b, err := os.ReadFile("testdata/matrix-org-well-known-client.reported.json"); err == nil {
-		f.Add(b, false)
-	}
-	f.Fuzz(func(t *testing.T, body []byte, insecure bool) {
-		base, err := ParseWellKnown(body, insecure)
-		checkErr(t, err)
-		if err == nil {
-			if strings.HasSuffix(base, "/") {
-				t.Fatalf("base URL %q ends in a slash", base)
-			}
-			if signin.CheckURL(base, insecure) != nil {
-				t.Fatalf("base URL %q does not pass CheckURL", base)
-			}
-		}
-	})
 }
 
 func FuzzParseVersions(f *testing.F) {
@@ -79,7 +58,7 @@ func FuzzParseAuthMetadata(f *testing.F) {
 		checkErr(t, err)
 		if err == nil {
 			for _, u := range []string{info.Issuer, info.AuthorizationEndpoint, info.TokenEndpoint, info.RegistrationEndpoint, info.RevocationEndpoint} {
-				if signin.CheckURL(u, insecure) != nil {
+				if serverrule.CheckURL(u, insecure) != nil {
 					t.Fatalf("accepted endpoint %q", u)
 				}
 			}

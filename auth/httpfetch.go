@@ -11,7 +11,7 @@ import (
 
 	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/fetch"
-	"github.com/mxauth/mxauth/auth/signin"
+	"github.com/mxauth/mxauth/auth/serverrule"
 )
 
 // httpFetch is the Client's fetch.Func over net/http, the one the sign-in core
@@ -75,7 +75,7 @@ func (c *Client) httpClient(insecure bool) *http.Client {
 				if len(via) >= 5 {
 					return &autherr.Error{Code: autherr.Network, Op: "redirect", Err: errors.New("more than 5 redirects")}
 				}
-				if err := signin.CheckURL(req.URL.String(), ins); err != nil {
+				if err := serverrule.CheckURL(req.URL.String(), ins); err != nil {
 					return &autherr.Error{Code: autherr.Network, Op: "redirect", Err: fmt.Errorf("refused redirect: %w", err)}
 				}
 				// A request that carries a secret (a code, a refresh or
@@ -88,7 +88,7 @@ func (c *Client) httpClient(insecure bool) *http.Client {
 				if carries && (req.URL.Scheme != first.URL.Scheme || !strings.EqualFold(req.URL.Host, first.URL.Host)) {
 					return &autherr.Error{Code: autherr.Network, Op: "redirect",
 						Details: map[string]string{"reason": autherr.ReasonRedirectRefused},
-						Err:     fmt.Errorf("refused redirect of a %s request with credentials from %s to %s", first.Method, first.URL.Host, signin.ClipURL(req.URL.Host))}
+						Err:     fmt.Errorf("refused redirect of a %s request with credentials from %s to %s", first.Method, first.URL.Host, serverrule.ClipURL(req.URL.Host))}
 				}
 				return nil
 			}

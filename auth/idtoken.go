@@ -6,9 +6,8 @@ import (
 	"fmt"
 
 	"github.com/coreos/go-oidc/v3/oidc"
-
 	"github.com/mxauth/mxauth/auth/autherr"
-	"github.com/mxauth/mxauth/auth/signin"
+	"github.com/mxauth/mxauth/auth/serverrule"
 )
 
 // verifyIDToken checks an ID token with go-oidc against the Matrix auth
@@ -25,7 +24,7 @@ func (c *Client) verifyIDToken(ctx context.Context, rec *pendingRecord, raw, acc
 	if o.JWKSURI == "" {
 		return nil, fail("the server returned an ID token but lists no jwks_uri to check it with")
 	}
-	if err := signin.CheckURL(o.JWKSURI, rec.Insecure); err != nil {
+	if err := serverrule.CheckURL(o.JWKSURI, rec.Insecure); err != nil {
 		return nil, fail("jwks_uri: %v", err)
 	}
 	vctx, cancel := c.tokenContext(ctx, rec.Insecure)

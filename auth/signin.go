@@ -107,12 +107,6 @@ func WithStepTrace(ctx context.Context, fn func(Step)) context.Context {
 // DecideHints is the MSC3824 decision; see signin.DecideHints.
 func DecideHints(info *ServerInfo) Hints { return signin.DecideHints(info) }
 
-// ParseWellKnown reads a /.well-known/matrix/client body; see
-// signin.ParseWellKnown.
-func ParseWellKnown(body []byte, insecure bool) (baseURL string, err error) {
-	return signin.ParseWellKnown(body, insecure)
-}
-
 // ParseVersions reads a /versions body; see signin.ParseVersions.
 func ParseVersions(body []byte) (*Versions, error) { return signin.ParseVersions(body) }
 
@@ -124,10 +118,6 @@ func ParseLoginFlows(body []byte) (*LoginInfo, error) { return signin.ParseLogin
 func ParseAuthMetadata(body []byte, insecure bool) (*OAuthInfo, error) {
 	return signin.ParseAuthMetadata(body, insecure)
 }
-
-// IsLoopbackHost reports whether host (no port) is localhost, in
-// 127.0.0.0/8 or ::1.
-func IsLoopbackHost(host string) bool { return signin.IsLoopbackHost(host) }
 
 // ApplicationType is "native" for a loopback http or private-use redirect
 // URI, else "web"; see signin.ApplicationType.
@@ -234,13 +224,9 @@ func (c *Client) do(ctx context.Context, r signin.Request) (*signin.Response, er
 	return c.core.Do(ctx, r)
 }
 
-// The core's URL rule and metadata error, for the session part.
-func checkURL(raw string, insecure bool) error { return signin.CheckURL(raw, insecure) }
-
+// The core's metadata error, for the session part.
 func metadataError(op, field, format string, args ...any) *autherr.Error {
 	return signin.MetadataError(op, field, format, args...)
 }
 
 func originOf(raw string) string { return signin.OriginOf(raw) }
-
-func clipURL(s string) string { return signin.ClipURL(s) }

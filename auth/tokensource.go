@@ -8,10 +8,9 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/oauth2"
-
 	"github.com/mxauth/mxauth/auth/autherr"
-	"github.com/mxauth/mxauth/auth/signin"
+	"github.com/mxauth/mxauth/auth/serverrule"
+	"golang.org/x/oauth2"
 )
 
 // DefaultMinValidity is how long an access token must still be valid to be
@@ -218,7 +217,7 @@ func (c *Client) refreshSession(ctx context.Context, id string, seen *Session, m
 // what may succeed later.
 func (c *Client) refreshWithRetry(ctx context.Context, s *Session) (*oauth2.Token, error) {
 	const op = "refresh"
-	if err := signin.CheckURL(s.TokenEndpoint, s.Insecure); err != nil {
+	if err := serverrule.CheckURL(s.TokenEndpoint, s.Insecure); err != nil {
 		return nil, &autherr.Error{Code: autherr.MetadataInvalid, Op: op, Err: err}
 	}
 	conf := &oauth2.Config{

@@ -232,18 +232,6 @@ func FromStatus(op string, status int, body []byte, fallback Code) *Error {
 	return e
 }
 
-// IsUnrecognized reports whether an answer means "this endpoint does not
-// exist here" rather than "no such thing": 404 or 405 with M_UNRECOGNIZED,
-// or a 404/405 whose body is not a Matrix error (a plain web server). Callers
-// use it to move to their next fallback.
-func IsUnrecognized(status int, body []byte) bool {
-	if status != 404 && status != 405 {
-		return false
-	}
-	r := ParseReply(body)
-	return !r.Matrix || r.Errcode == "M_UNRECOGNIZED"
-}
-
 // RetryPolicy bounds retries of rate-limited requests.
 type RetryPolicy struct {
 	// Attempts is the total number of tries, at least 1. Zero means 3.

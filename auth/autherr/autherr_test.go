@@ -48,26 +48,6 @@ func TestParseReplyBoundsMessage(t *testing.T) {
 	}
 }
 
-func TestIsUnrecognized(t *testing.T) {
-	tests := []struct {
-		status int
-		body   string
-		want   bool
-	}{
-		{404, `{"errcode":"M_UNRECOGNIZED","error":"x"}`, true},
-		{405, `{"errcode":"M_UNRECOGNIZED","error":"x"}`, true},
-		{404, `<html>`, true},
-		{404, `{"errcode":"M_NOT_FOUND","error":"x"}`, false},
-		{403, `{"errcode":"M_UNRECOGNIZED","error":"x"}`, false},
-		{200, ``, false},
-	}
-	for _, tt := range tests {
-		if got := IsUnrecognized(tt.status, []byte(tt.body)); got != tt.want {
-			t.Errorf("IsUnrecognized(%d, %s) = %v want %v", tt.status, tt.body, got, tt.want)
-		}
-	}
-}
-
 func TestRetryPolicy(t *testing.T) {
 	var waits []time.Duration
 	p := RetryPolicy{Attempts: 3, Sleep: func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil }}

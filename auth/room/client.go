@@ -3,13 +3,12 @@ package room
 import (
 	"context"
 	"errors"
-	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/serverrule"
 )
 
 // Client fetches room summaries. Its zero value needs only Fetch. A Client
@@ -71,7 +70,7 @@ const opSummary = "room: summary"
 // matrix-auth.md): the stable room_summary endpoint (MSC3266, spec v1.15),
 // the two unstable im.nheko.summary paths, the space hierarchy (signed in
 // only, what Dendrite offers), then the public room directory. It moves on
-// only when an endpoint is not there (autherr.IsUnrecognized) or wants a
+// only when an endpoint is not there (serverrule.Absent) or wants a
 // token the Client does not have; M_NOT_FOUND is not_found and
 // M_FORBIDDEN is forbidden. Note that continuwuity answers 403 M_FORBIDDEN
 // for rooms that do not exist, so forbidden may mean "unknown" there.
@@ -161,29 +160,24 @@ func (c *Client) baseURL(ctx context.Context, ref Ref, server string, via []stri
 		}
 		return checkBaseURL(base)
 	}
-	if isLoopbackHost(serverHost(server)) {
-		return "http://" + server, nil
+	// No lookup: the name itself is the base URL, as after the spec's
+	// IGNORE; a loopback name uses plain http on its port (local development).
+	n, _ := serverrule.ParseName(server)
+	l := serverrule.LookupOf(n)
+	if l.LocalBase != "" {
+		return l.LocalBase, nil
 	}
-	return "https://" + server, nil
+	return l.Base, nil
 }
 
-// checkBaseURL accepts https URLs, and http only for loopback hosts
-// (DESIGN.md: untrusted input is bounded, URLs are checked).
+// checkBaseURL applies the URL rule to a base URL: https, or plain http to
+// a loopback host (DESIGN.md: untrusted input is bounded).
 func checkBaseURL(s string) (string, error) {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", autherr.New(autherr.InvalidInput, opSummary, "%q is not a usable base URL", clip(s))
+	base, err := serverrule.BaseURL(s, true)
+	if err != nil {
+		return "", &autherr.Error{Code: autherr.InvalidInput, Op: opSummary, Err: err}
 	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !isLoopbackHost(u.Hostname()) {
-			return "", autherr.New(autherr.InvalidInput, opSummary, "%q: plain http only for loopback hosts", clip(s))
-		}
-	default:
-		return "", autherr.New(autherr.InvalidInput, opSummary, "%q: want an https URL", clip(s))
-	}
-	return strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
+	return base, nil
 }
 
 func (c *Client) now() time.Time {
@@ -282,7 +276,7 @@ func (c *Client) send(ctx context.Context, op string, req Request) (*Response, e
 		if r.Status == 429 {
 			e := autherr.FromStatus(op, r.Status, r.Body, autherr.RateLimited)
 			if e.RetryAfter == 0 {
-				e.RetryAfter = c.retryAfter(r.Header["retry-after"])
+				e.RetryAfter = serverrule.RetryAfter(r.Header["retry-after"], c.now())
 			}
 			return e
 		}
@@ -293,30 +287,4 @@ func (c *Client) send(ctx context.Context, op string, req Request) (*Response, e
 		return nil, err
 	}
 	return resp, nil
-}
-
-// retryAfter reads a Retry-After header (RFC 9110 §10.2.3): seconds or an
-// HTTP date. The body's retry_after_ms is preferred because browsers
-// cannot read the header cross-origin from Synapse (spec §6 notes).
-func (c *Client) retryAfter(h string) time.Duration {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 0
-	}
-	var d time.Duration
-	if n, err := strconv.ParseInt(h, 10, 64); err == nil {
-		if n <= 0 {
-			return 0
-		}
-		if n > int64(autherr.MaxRetryAfter/time.Second) {
-			return autherr.MaxRetryAfter
-		}
-		d = time.Duration(n) * time.Second
-	} else if t, err := time.Parse("Mon, 02 Jan 2006 15:04:05 GMT", h); err == nil {
-		d = t.Sub(c.now())
-	}
-	if d < 0 {
-		return 0
-	}
-	return min(d, autherr.MaxRetryAfter)
 }

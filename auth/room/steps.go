@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/serverrule"
 )
 
 // step is one way of getting a summary, in the order of issue 4.
@@ -360,7 +361,7 @@ func (k *call) request(ctx context.Context, op, method, u string, body []byte, m
 	case resp.Status >= 200 && resp.Status < 300:
 		k.answered = true
 		return resp, nil
-	case autherr.IsUnrecognized(resp.Status, resp.Body):
+	case serverrule.Absent(resp.Status, resp.Body):
 		return nil, errSkip
 	case resp.Status == 401 && token == "":
 		// The endpoint is here but answers only signed-in users. Let

@@ -2,11 +2,13 @@ package signin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/serverrule"
 )
 
 // A homeserver's auth metadata names an issuer and endpoints. Nothing but
@@ -76,7 +78,7 @@ func (d *discovery) bindToIssuer(ctx context.Context, o *OAuthInfo) error {
 	owned := append(secretEndpoints(own), struct{ name, val string }{"authorization_endpoint", own.AuthorizationEndpoint})
 	for i, e := range claimed {
 		if e.val != "" && e.val != owned[i].val {
-			return MetadataError(op, e.name, "%q is not the issuer's: %s names %q", ClipURL(e.val), o.Issuer, ClipURL(owned[i].val))
+			return MetadataError(op, e.name, "%q is not the issuer's: %s names %q", serverrule.ClipURL(e.val), o.Issuer, serverrule.ClipURL(owned[i].val))
 		}
 	}
 	return nil
@@ -88,10 +90,10 @@ func (d *discovery) bindToIssuer(ctx context.Context, o *OAuthInfo) error {
 // of the endpoints to the issuer whatever Source it claims.
 func (c *Client) checkServerInfo(ctx context.Context, info *ServerInfo) error {
 	const op = "start login"
-	if _, _, err := splitServerName(info.ServerName); err != nil {
-		return autherr.New(autherr.InvalidInput, op, "server.serverName: %v", err)
+	if _, err := serverrule.ParseName(info.ServerName); err != nil {
+		return autherr.New(autherr.InvalidInput, op, "server.serverName: %v", errors.Unwrap(err))
 	}
-	if _, err := normaliseBaseURL(info.BaseURL, info.Insecure); err != nil {
+	if _, err := serverrule.BaseURL(info.BaseURL, info.Insecure); err != nil {
 		return autherr.New(autherr.InvalidInput, op, "server.baseUrl: %v", err)
 	}
 	o := info.OAuth
@@ -132,8 +134,8 @@ func UserServerName(id string) (string, error) {
 		}
 	}
 	name := id[i+1:]
-	if _, _, err := splitServerName(name); err != nil {
-		return "", fmt.Errorf("user id %q: %v", ClipText(id, 64), err)
+	if _, err := serverrule.ParseName(name); err != nil {
+		return "", fmt.Errorf("user id %q: %v", ClipText(id, 64), errors.Unwrap(err))
 	}
 	return strings.ToLower(name), nil
 }

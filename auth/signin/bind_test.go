@@ -3,6 +3,8 @@ package signin
 import (
 	"strings"
 	"testing"
+
+	"github.com/mxauth/mxauth/auth/serverrule"
 )
 
 func TestUserServerName(t *testing.T) {
@@ -23,7 +25,10 @@ func TestUserServerName(t *testing.T) {
 		{"@al\u202Eice:example.org", "", false},
 		{"@alïce:example.org", "", false},
 		{"@alice:exa\u202Emple.org", "", false},
-		{"@alice:example.org:99999", "", false},
+		// The spec's grammar: a port is 1 to 5 digits, labels may be empty.
+		{"@alice:example.org:99999", "example.org:99999", true},
+		{"@alice:a..b", "a..b", true},
+		{"@alice:example.org:100000", "", false},
 		{"@" + strings.Repeat("a", 250) + ":example.org", "", false},
 	}
 	for _, tt := range tests {
@@ -51,7 +56,7 @@ func FuzzUserID(f *testing.F) {
 				t.Fatalf("accepted %q with byte %#x", id, id[i])
 			}
 		}
-		if _, _, err := splitServerName(name); err != nil {
+		if _, err := serverrule.ParseName(name); err != nil {
 			t.Fatalf("server name %q of %q: %v", name, id, err)
 		}
 	})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/serverrule"
 )
 
 // Discover finds the homeserver named by input: a server name
@@ -129,13 +130,6 @@ func (d *discovery) noteCache(cc string) {
 	}
 }
 
-// wellKnown is /.well-known/matrix/client.
-type wellKnown struct {
-	baseURL        string
-	identityServer string
-	issuerHint     string // org.matrix.msc2965.authentication.issuer
-}
-
 // run does the whole network part of a discovery. On failure it still
 // returns what it learned (at least the steps) beside the error, for Check.
 func (d *discovery) run(ctx context.Context) (*ServerInfo, error) {
@@ -148,9 +142,9 @@ func (d *discovery) run(ctx context.Context) (*ServerInfo, error) {
 	}
 	base := d.t.fallbackBase
 	if wk != nil {
-		base = wk.baseURL
+		base = wk.BaseURL
 		info.BaseURL = base
-		info.IdentityServer = wk.identityServer
+		info.IdentityServer = wk.IdentityServer
 	}
 
 	// /versions, GET /login and the metadata chain run side by side: a cold
@@ -170,7 +164,7 @@ func (d *discovery) run(ctx context.Context) (*ServerInfo, error) {
 		defer wg.Done()
 		hint := ""
 		if wk != nil {
-			hint = wk.issuerHint
+			hint = wk.IssuerHint
 		}
 		info.OAuth, metaErr = d.metadata(ctx, base, hint)
 	}()
@@ -202,7 +196,7 @@ func (c *Client) Check(ctx context.Context, input string) (*ServerInfo, error) {
 
 // wellKnown runs the spec's well-known step. A nil result with a nil error
 // means IGNORE (404): use the fallback base URL.
-func (d *discovery) wellKnown(ctx context.Context) (*wellKnown, error) {
+func (d *discovery) wellKnown(ctx context.Context) (*serverrule.WellKnown, error) {
 	const op = "well-known"
 	resp, err := d.fetch(ctx, op, d.t.wellKnownURL, limitWellKnown)
 	if err != nil {
@@ -222,89 +216,12 @@ func (d *discovery) wellKnown(ctx context.Context) (*wellKnown, error) {
 		e.Code = autherr.DiscoveryFailed
 		return nil, e
 	}
-	wk, err := parseWellKnown(resp.Body, d.t.insecure)
+	wk, err := serverrule.ParseWellKnown(resp.Body, d.t.insecure)
 	if err != nil {
 		d.setStepResult(ctx, op, err)
 		return nil, err
 	}
 	return wk, nil
-}
-
-// ParseWellKnown reads a /.well-known/matrix/client body and returns the
-// homeserver base URL it names, normalised (no trailing slash, path prefix
-// kept). insecure allows loopback http.
-func ParseWellKnown(body []byte, insecure bool) (baseURL string, err error) {
-	wk, err := parseWellKnown(body, insecure)
-	if err != nil {
-		return "", err
-	}
-	return wk.baseURL, nil
-}
-
-func parseWellKnown(body []byte, insecure bool) (*wellKnown, error) {
-	const op = "well-known"
-	fail := func(format string, args ...any) (*wellKnown, error) {
-		return nil, &autherr.Error{Code: autherr.DiscoveryFailed, Op: op, Err: fmt.Errorf(format, args...)}
-	}
-	var doc map[string]json.RawMessage
-	if err := json.Unmarshal(body, &doc); err != nil || doc == nil {
-		return fail("the body is not a JSON object")
-	}
-	var hs struct {
-		BaseURL *string `json:"base_url"`
-	}
-	raw, ok := doc["m.homeserver"]
-	if !ok {
-		return fail("m.homeserver is missing")
-	}
-	if err := json.Unmarshal(raw, &hs); err != nil {
-		return fail("m.homeserver is not an object with a string base_url")
-	}
-	if hs.BaseURL == nil || *hs.BaseURL == "" {
-		return fail("m.homeserver.base_url is missing")
-	}
-	base, err := normaliseBaseURL(*hs.BaseURL, insecure)
-	if err != nil {
-		return fail("m.homeserver.base_url: %v", err)
-	}
-	wk := &wellKnown{baseURL: base}
-	if raw, ok := doc["m.identity_server"]; ok {
-		var is struct {
-			BaseURL string `json:"base_url"`
-		}
-		if json.Unmarshal(raw, &is) == nil && is.BaseURL != "" {
-			if u, err := normaliseBaseURL(is.BaseURL, insecure); err == nil {
-				wk.identityServer = u
-			}
-		}
-	}
-	// The legacy MSC2965 hint, read only as the last resort (spec §1).
-	for _, key := range []string{"org.matrix.msc2965.authentication", "m.authentication"} {
-		if raw, ok := doc[key]; ok {
-			var a struct {
-				Issuer string `json:"issuer"`
-			}
-			if json.Unmarshal(raw, &a) == nil && a.Issuer != "" {
-				wk.issuerHint = a.Issuer
-				break
-			}
-		}
-	}
-	return wk, nil
-}
-
-// normaliseBaseURL checks a base URL and drops its trailing slashes, query
-// and fragment, keeping a path prefix.
-func normaliseBaseURL(raw string, insecure bool) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if err := CheckURL(raw, insecure); err != nil {
-		return "", err
-	}
-	u, _ := url.Parse(raw)
-	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%q has a query or fragment", ClipURL(raw))
-	}
-	return u.Scheme + "://" + strings.ToLower(u.Host) + strings.TrimRight(u.EscapedPath(), "/"), nil
 }
 
 // versions fills Versions and UnstableFeatures. A server that does not answer
@@ -431,7 +348,7 @@ func (d *discovery) metadata(ctx context.Context, base, hint string) (*OAuthInfo
 		if err != nil {
 			return nil, err
 		}
-		if absent(resp) {
+		if serverrule.Absent(resp.Status, resp.Body) {
 			continue
 		}
 		if resp.Status != statusOK {
@@ -458,7 +375,7 @@ func (d *discovery) metadata(ctx context.Context, base, hint string) (*OAuthInfo
 	}
 	issuer := ""
 	switch {
-	case absent(resp):
+	case serverrule.Absent(resp.Status, resp.Body):
 		issuer = hint
 	case resp.Status != statusOK:
 		return nil, autherr.FromStatus(op, resp.Status, resp.Body, autherr.MetadataInvalid)
@@ -485,12 +402,12 @@ func (d *discovery) metadata(ctx context.Context, base, hint string) (*OAuthInfo
 // /.well-known/oauth-authorization-server{path} when the first is absent.
 func (d *discovery) issuerMetadata(ctx context.Context, issuer string) (*OAuthInfo, error) {
 	const op = "openid-configuration"
-	if err := CheckURL(issuer, d.t.insecure); err != nil {
+	if err := serverrule.CheckURL(issuer, d.t.insecure); err != nil {
 		return nil, MetadataError(op, "issuer", "%v", err)
 	}
 	name, u := op, strings.TrimRight(issuer, "/")+"/.well-known/openid-configuration"
 	resp, err := d.fetch(ctx, name, u, limitJSON)
-	if err == nil && absent(resp) {
+	if err == nil && serverrule.Absent(resp.Status, resp.Body) {
 		name = "oauth-authorization-server"
 		resp, err = d.fetch(ctx, name, oauthServerMetadataURL(issuer), limitJSON)
 	}
@@ -523,16 +440,6 @@ func oauthServerMetadataURL(issuer string) string {
 	}
 	path := strings.TrimRight(u.EscapedPath(), "/")
 	return u.Scheme + "://" + u.Host + "/.well-known/oauth-authorization-server" + path
-}
-
-// absent reports an answer that means "no such endpoint here": 404 or 405
-// whatever the body (a metadata endpoint has no other reason to be 404), or
-// any 4xx with M_UNRECOGNIZED (some servers answer 400).
-func absent(resp *Response) bool {
-	if resp.Status == statusNotFound || resp.Status == statusMethodNotAllowed {
-		return true
-	}
-	return resp.Status >= 400 && resp.Status < 500 && autherr.ParseReply(resp.Body).Errcode == "M_UNRECOGNIZED"
 }
 
 // reCode returns a copy of err with another code.

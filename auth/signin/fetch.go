@@ -8,12 +8,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/fetch"
+	"github.com/mxauth/mxauth/auth/serverrule"
 )
 
 // Body size limits for server answers (issue: untrusted input is bounded).
@@ -72,7 +72,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 		if resp.Status == statusTooManyRequests {
 			e := autherr.FromStatus(r.Op, resp.Status, resp.Body, autherr.RateLimited)
 			if e.RetryAfter == 0 {
-				e.RetryAfter = RetryAfterHeader(resp.Header("Retry-After"))
+				e.RetryAfter = serverrule.RetryAfter(resp.Header("Retry-After"), c.now())
 			}
 			return e
 		}
@@ -84,24 +84,10 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	return resp, nil
 }
 
-// RetryAfterHeader reads a Retry-After of whole seconds (native clients can
-// see it; browsers usually cannot, as Synapse does not expose it).
-func RetryAfterHeader(v string) time.Duration {
-	s, _, ok := leadingInt(strings.TrimSpace(v))
-	if !ok || s <= 0 {
-		return 0
-	}
-	d := time.Duration(s) * time.Second
-	if d > autherr.MaxRetryAfter {
-		d = autherr.MaxRetryAfter
-	}
-	return d
-}
-
 // send makes one request and reads the body through the size limit, all
 // within the per-request timeout.
 func (c *Client) send(ctx context.Context, r Request) (*Response, error) {
-	if err := CheckURL(r.URL, r.Insecure); err != nil {
+	if err := serverrule.CheckURL(r.URL, r.Insecure); err != nil {
 		return nil, &autherr.Error{Code: autherr.InvalidInput, Op: r.Op, Err: err}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout())
@@ -183,51 +169,6 @@ func DecodeJSON(op string, resp *Response, v any, code autherr.Code) error {
 		return &autherr.Error{Code: code, Op: op, Status: resp.Status, Err: fmt.Errorf("malformed JSON: %w", err)}
 	}
 	return nil
-}
-
-// IsLoopbackHost reports whether host (no port) is localhost, in
-// 127.0.0.0/8 or ::1.
-func IsLoopbackHost(host string) bool {
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, ok := parseIP(host)
-	return ok && ip.IsLoopback()
-}
-
-// CheckURL accepts an absolute https URL, or http when insecure is set and
-// the host is loopback. It is applied to every URL a server hands us, so a
-// public well-known or metadata can never send the client to plain http.
-func CheckURL(raw string, insecure bool) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("not a URL: %q", ClipURL(raw))
-	}
-	if u.Host == "" || u.Hostname() == "" {
-		return fmt.Errorf("not an absolute URL: %q", ClipURL(raw))
-	}
-	if u.User != nil {
-		return fmt.Errorf("URL carries credentials: %q", ClipURL(raw))
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if insecure && IsLoopbackHost(u.Hostname()) {
-			return nil
-		}
-		return fmt.Errorf("%q is not https", ClipURL(raw))
-	}
-	return fmt.Errorf("%q is not an https URL", ClipURL(raw))
-}
-
-// ClipURL shortens a URL a server sent for an error message.
-func ClipURL(s string) string {
-	if len(s) > 200 {
-		return s[:200] + "…"
-	}
-	return s
 }
 
 // HostOf is the host[:port] of raw, for messages ("the server" when raw

@@ -1,13 +1,13 @@
 package signin
 
 import (
+	"errors"
 	"fmt"
-	"net/netip"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/serverrule"
 )
 
 // target is what the user's input names: where to look for the well-known,
@@ -47,31 +47,24 @@ func parseInput(input string) (target, error) {
 		if i <= 1 {
 			return fail("user id %q has no server name (expected @user:server)", s)
 		}
-		name := s[i+1:]
-		if _, _, err := splitServerName(name); err != nil {
-			return fail("user id %q: %v", s, err)
+		n, err := serverrule.ParseName(s[i+1:])
+		if err != nil {
+			return fail("user id %q: %v", s, errors.Unwrap(err))
 		}
-		t := targetForName(name)
-		t.named = true
-		return t, nil
+		return targetForName(n), nil
 	}
 	if strings.Contains(s, "://") {
 		u, err := url.Parse(s)
 		if err != nil {
 			return fail("not a URL: %v", err)
 		}
-		if u.Scheme != "https" && u.Scheme != "http" {
-			return fail("URL scheme %q is not http or https", u.Scheme)
+		if _, err := serverrule.ParseName(u.Host); err != nil {
+			return fail("URL host: %v", errors.Unwrap(err))
 		}
-		if u.User != nil {
-			return fail("URL must not carry a user name or password")
-		}
-		if _, _, err := splitServerName(u.Host); err != nil {
-			return fail("URL host: %v", err)
-		}
-		insecure := IsLoopbackHost(u.Hostname())
-		if u.Scheme == "http" && !insecure {
-			return fail("plain http is only allowed for loopback servers; use https://%s", u.Host)
+		// A typed loopback URL may be plain http, for local development.
+		insecure := serverrule.IsLoopback(u.Hostname())
+		if err := serverrule.CheckURL(s, insecure); err != nil {
+			return fail("%v", err)
 		}
 		origin := u.Scheme + "://" + strings.ToLower(u.Host)
 		base := origin + strings.TrimRight(u.EscapedPath(), "/")
@@ -82,95 +75,20 @@ func parseInput(input string) (target, error) {
 			insecure:     insecure,
 		}, nil
 	}
-	if _, _, err := splitServerName(s); err != nil {
-		return fail("%v", err)
+	n, err := serverrule.ParseName(s)
+	if err != nil {
+		return fail("%v", errors.Unwrap(err))
 	}
-	t := targetForName(s)
-	t.named = true
-	return t, nil
+	return targetForName(n), nil
 }
 
-// targetForName builds the target of a bare server name. The spec looks up
-// the well-known on the hostname without the port; a loopback server keeps
-// its port (and uses http), as the sandbox serves everything on one port.
-func targetForName(name string) target {
-	name = strings.ToLower(name)
-	host, port, _ := splitServerName(name)
-	if IsLoopbackHost(host) {
-		origin := "http://" + name
-		return target{serverName: name, wellKnownURL: origin + "/.well-known/matrix/client", fallbackBase: origin, insecure: true}
+// targetForName builds the target of a bare server name n.
+func targetForName(n serverrule.Name) target {
+	l := serverrule.LookupOf(n)
+	if l.LocalBase != "" {
+		// A loopback server keeps its port (and uses http), as the sandbox
+		// serves everything on one port.
+		return target{serverName: n.String(), wellKnownURL: l.LocalWellKnown, fallbackBase: l.LocalBase, insecure: true, named: true}
 	}
-	hostOnly := host
-	if strings.Contains(host, ":") {
-		hostOnly = "[" + host + "]"
-	}
-	fallback := "https://" + hostOnly
-	if port != "" {
-		fallback += ":" + port
-	}
-	return target{serverName: name, wellKnownURL: "https://" + hostOnly + "/.well-known/matrix/client", fallbackBase: fallback}
-}
-
-// splitServerName checks the spec's server name grammar (appendices,
-// "Server Name"): a DNS name, an IPv4 literal or a bracketed IPv6 literal,
-// then an optional port. It returns the host without brackets.
-func splitServerName(name string) (host, port string, err error) {
-	if name == "" {
-		return "", "", fmt.Errorf("empty server name")
-	}
-	if len(name) > 255 {
-		return "", "", fmt.Errorf("server name longer than 255 bytes")
-	}
-	hostPart := name
-	if strings.HasPrefix(name, "[") {
-		end := strings.IndexByte(name, ']')
-		if end < 0 {
-			return "", "", fmt.Errorf("server name %q: unclosed IPv6 literal", name)
-		}
-		host = name[1:end]
-		if ip, ok := parseIP(host); !ok || ip.Is4() || ip.Is4In6() {
-			return "", "", fmt.Errorf("server name %q: bad IPv6 literal", name)
-		}
-		rest := name[end+1:]
-		if rest != "" {
-			if !strings.HasPrefix(rest, ":") {
-				return "", "", fmt.Errorf("server name %q: junk after IPv6 literal", name)
-			}
-			port = rest[1:]
-		}
-	} else {
-		if i := strings.LastIndexByte(name, ':'); i >= 0 {
-			hostPart, port = name[:i], name[i+1:]
-		}
-		host = hostPart
-		if host == "" {
-			return "", "", fmt.Errorf("server name %q has no host", name)
-		}
-		for _, r := range host {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.') {
-				return "", "", fmt.Errorf("server name %q: %q is not allowed in a host name", name, r)
-			}
-		}
-		if strings.HasPrefix(host, ".") || strings.HasSuffix(host, ".") || strings.Contains(host, "..") {
-			return "", "", fmt.Errorf("server name %q: empty label", name)
-		}
-	}
-	if port != "" || strings.HasSuffix(name, ":") {
-		n, err := strconv.Atoi(port)
-		if err != nil || n < 1 || n > 65535 || len(port) > 5 {
-			return "", "", fmt.Errorf("server name %q: bad port", name)
-		}
-	}
-	return host, port, nil
-}
-
-// parseIP reads a literal IPv4 or IPv6 address as net.ParseIP does: no
-// zone, no leading zeros. It uses net/netip, which is far smaller than net
-// in the browser build.
-func parseIP(s string) (netip.Addr, bool) {
-	ip, err := netip.ParseAddr(s)
-	if err != nil || ip.Zone() != "" {
-		return netip.Addr{}, false
-	}
-	return ip, true
+	return target{serverName: n.String(), wellKnownURL: l.WellKnown, fallbackBase: l.Base, named: true}
 }

@@ -2,11 +2,11 @@ package signin
 
 import (
 	"errors"
-	"net"
 	"strings"
 	"testing"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/serverrule"
 )
 
 // checkErr: every failure of a parser of server or user input is an
@@ -63,7 +63,7 @@ func FuzzParseInput(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if CheckURL(tg.wellKnownURL, tg.insecure) != nil || CheckURL(tg.fallbackBase, tg.insecure) != nil {
+		if serverrule.CheckURL(tg.wellKnownURL, tg.insecure) != nil || serverrule.CheckURL(tg.fallbackBase, tg.insecure) != nil {
 			t.Fatalf("parseInput(%q) gave unusable URLs %+v", in, tg)
 		}
 		if !tg.insecure && (strings.HasPrefix(tg.wellKnownURL, "http:") || strings.HasPrefix(tg.fallbackBase, "http:")) {
@@ -77,23 +77,6 @@ func BenchmarkParseInput(b *testing.B) {
 	for b.Loop() {
 		if _, err := parseInput("@alice:matrix.org"); err != nil {
 			b.Fatal(err)
-		}
-	}
-}
-
-// parseIP must read what net.ParseIP reads, and IsLoopbackHost decide as
-// net.IP.IsLoopback does, since both replaced them.
-func TestParseIPAsNet(t *testing.T) {
-	for _, s := range []string{"127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1", "::", "0:0:0:0:0:0:0:1",
-		"::1%lo", "fe80::1%eth0", "127.000.0.1", "1.2.3", "", "[::1]", "2001:db8::1", "::ffff:1.2.3.4", "1.2.3.4.5"} {
-		nip := net.ParseIP(s)
-		ip, ok := parseIP(s)
-		if ok != (nip != nil) {
-			t.Errorf("%q: parseIP ok=%v, net.ParseIP %v", s, ok, nip)
-			continue
-		}
-		if ok && (ip.IsLoopback() != nip.IsLoopback() || (ip.Is4() || ip.Is4In6()) != (nip.To4() != nil)) {
-			t.Errorf("%q: netip and net disagree", s)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/serverrule"
 )
 
 // Scope is an OAuth 2.0 scope token (RFC 6749 §3.3).
@@ -154,7 +155,7 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 		if u.val == "" {
 			return nil, MetadataError(op, u.name, "missing")
 		}
-		if err := CheckURL(u.val, info.Insecure); err != nil {
+		if err := serverrule.CheckURL(u.val, info.Insecure); err != nil {
 			return nil, MetadataError(op, u.name, "%v", err)
 		}
 	}
@@ -422,13 +423,13 @@ func CanonicalRedirectURI(raw string) (string, error) {
 		return "", autherr.New(autherr.InvalidInput, op, "not a URL: %v", err)
 	}
 	if u.Scheme == "" {
-		return "", autherr.New(autherr.InvalidInput, op, "%q is not an absolute URL", ClipURL(raw))
+		return "", autherr.New(autherr.InvalidInput, op, "%q is not an absolute URL", serverrule.ClipURL(raw))
 	}
 	if u.Fragment != "" || strings.Contains(raw, "#") {
-		return "", autherr.New(autherr.InvalidInput, op, "%q must not have a fragment", ClipURL(raw))
+		return "", autherr.New(autherr.InvalidInput, op, "%q must not have a fragment", serverrule.ClipURL(raw))
 	}
 	if u.User != nil {
-		return "", autherr.New(autherr.InvalidInput, op, "%q must not carry credentials", ClipURL(raw))
+		return "", autherr.New(autherr.InvalidInput, op, "%q must not carry credentials", serverrule.ClipURL(raw))
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	u.Host = strings.ToLower(u.Host)

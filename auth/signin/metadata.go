@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/serverrule"
 )
 
 // authMetadata is the OAuth 2.0 server metadata as the Matrix spec (v1.15,
@@ -169,7 +170,7 @@ func checkOAuthURLs(op string, o *OAuthInfo, insecure bool) error {
 		if u.val == "" {
 			continue
 		}
-		if err := CheckURL(u.val, insecure); err != nil {
+		if err := serverrule.CheckURL(u.val, insecure); err != nil {
 			return MetadataError(op, u.name, "%v", err)
 		}
 		parsed, _ := url.Parse(u.val)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/digest"
+	"github.com/mxauth/mxauth/auth/serverrule"
 )
 
 // ClientMetadata describes the application to the OAuth server for dynamic
@@ -154,11 +155,11 @@ func checkRedirectURI(client policyURL, raw string) error {
 		return registrationError(RuleRequired, field, "missing")
 	}
 	if strings.Contains(raw, "#") {
-		return registrationError(RuleNoFragment, field, "%q has a fragment", ClipURL(raw))
+		return registrationError(RuleNoFragment, field, "%q has a fragment", serverrule.ClipURL(raw))
 	}
 	p, ok := splitPolicyURL(raw)
 	if !ok {
-		return registrationError(RuleURLCharacters, field, "%q has characters MAS's URL check refuses (hosts [a-z0-9-], paths [A-Za-z0-9/._~-])", ClipURL(raw))
+		return registrationError(RuleURLCharacters, field, "%q has characters MAS's URL check refuses (hosts [a-z0-9-], paths [A-Za-z0-9/._~-])", serverrule.ClipURL(raw))
 	}
 	switch ApplicationType(raw) {
 	case ApplicationTypeNative:
@@ -174,7 +175,7 @@ func checkRedirectURI(client policyURL, raw string) error {
 		return nil
 	}
 	if p.scheme != "https" {
-		return registrationError(RuleHTTPS, field, "%q is not https (plain http is only for localhost, 127.0.0.1 or [::1])", ClipURL(raw))
+		return registrationError(RuleHTTPS, field, "%q is not https (plain http is only for localhost, 127.0.0.1 or [::1])", serverrule.ClipURL(raw))
 	}
 	if isPolicyLoopback(p.host) || p.host == "0.0.0.0" {
 		return registrationError(RuleNotLoopback, field, "https redirect to %s", p.host)
@@ -192,14 +193,14 @@ func checkRedirectURI(client policyURL, raw string) error {
 // loopback host, no fragment, not a public suffix.
 func checkSecureURI(field, raw string) (policyURL, error) {
 	if strings.Contains(raw, "#") {
-		return policyURL{}, registrationError(RuleNoFragment, field, "%q has a fragment", ClipURL(raw))
+		return policyURL{}, registrationError(RuleNoFragment, field, "%q has a fragment", serverrule.ClipURL(raw))
 	}
 	p, ok := splitPolicyURL(raw)
 	if !ok {
-		return p, registrationError(RuleURLCharacters, field, "%q has characters MAS's URL check refuses (hosts [a-z0-9-], paths [A-Za-z0-9/._~-])", ClipURL(raw))
+		return p, registrationError(RuleURLCharacters, field, "%q has characters MAS's URL check refuses (hosts [a-z0-9-], paths [A-Za-z0-9/._~-])", serverrule.ClipURL(raw))
 	}
 	if p.scheme != "https" || !p.hasAuthority {
-		return p, registrationError(RuleHTTPS, field, "%q is not an https URL", ClipURL(raw))
+		return p, registrationError(RuleHTTPS, field, "%q is not an https URL", serverrule.ClipURL(raw))
 	}
 	if isPolicyLoopback(p.host) || p.host == "0.0.0.0" {
 		return p, registrationError(RuleNotLoopback, field, "%s is a loopback host", p.host)

@@ -2,20 +2,11 @@ package signin
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 )
 
-// retryAfterBySscanf and claimsVersionBySscanf are the fmt readings that
-// leadingInt replaced; the fuzz targets hold the two to the same answers.
-func retryAfterBySscanf(v string) int {
-	var s int
-	if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d", &s); err != nil || s <= 0 {
-		return 0
-	}
-	return s
-}
-
+// claimsVersionBySscanf is the fmt reading that leadingInt replaced; the
+// fuzz target holds the two to the same answers.
 func claimsVersionBySscanf(v string, major, minor int) bool {
 	var a, b int
 	n, _ := fmt.Sscanf(v, "v%d.%d", &a, &b)
@@ -24,22 +15,6 @@ func claimsVersionBySscanf(v string, major, minor int) bool {
 
 var scanSeeds = []string{"", "0", "5", "+5", "-5", "120 s", "12abc", " 7 ", "abc", "99999999999999999999", "1.5",
 	"v1.15", "v1.2", "v2.0", "v1.15.2", "r0.6.1", "v1", "v1.", "v-1.20", "v+1.16", "V1.15", " v1.15", "v1.x", "v01.015"}
-
-func FuzzRetryAfterAsSscanf(f *testing.F) {
-	for _, s := range scanSeeds {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, v string) {
-		want := retryAfterBySscanf(v)
-		s, _, ok := leadingInt(strings.TrimSpace(v))
-		if !ok || s <= 0 {
-			s = 0
-		}
-		if s != want {
-			t.Fatalf("%q: leadingInt %d, Sscanf %d", v, s, want)
-		}
-	})
-}
 
 func FuzzClaimsVersionAsSscanf(f *testing.F) {
 	for _, s := range scanSeeds {

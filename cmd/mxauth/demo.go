@@ -17,6 +17,7 @@ import (
 	mxapp "github.com/mxauth/mxauth/app"
 	"github.com/mxauth/mxauth/auth"
 	"github.com/mxauth/mxauth/auth/sandbox"
+	"github.com/mxauth/mxauth/auth/serverrule"
 )
 
 func init() {
@@ -107,7 +108,7 @@ func serveSite(dir, addr string, hs *sandbox.Server, clientURI string, stderr io
 		return "", nil, fmt.Errorf("no demo site in %s (run make site): %w", dir, err)
 	}
 	host, _, err := net.SplitHostPort(addr)
-	if err != nil || !auth.IsLoopbackHost(host) {
+	if err != nil || !serverrule.IsLoopback(host) {
 		return "", nil, fmt.Errorf("--site-addr %q: the demo site is served on loopback only", addr)
 	}
 	ln, err := net.Listen("tcp", addr)

@@ -2,16 +2,13 @@ package browser
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"net/netip"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/room"
+	"github.com/mxauth/mxauth/auth/serverrule"
 )
 
 const opResolve = "resolve"
@@ -113,13 +110,14 @@ func (r *Resolver) lookup(ctx context.Context, name string) (string, error) {
 	if r.Fetch == nil {
 		return "", autherr.New(autherr.InvalidInput, opResolve, "resolver has no Fetch")
 	}
-	host, ok := serverHost(name)
-	if !ok {
+	n, err := serverrule.ParseName(name)
+	if err != nil {
 		return "", autherr.New(autherr.InvalidInput, opResolve, "%q is not a server name", clip(name, 80))
 	}
-	origin := "https://" + name
-	if isLoopback(host) {
-		origin = "http://" + name
+	l := serverrule.LookupOf(n)
+	origin, wellKnown := l.Base, l.WellKnown
+	if l.LocalBase != "" {
+		origin, wellKnown = l.LocalBase, l.LocalWellKnown
 	}
 	timeout := r.Timeout
 	if timeout <= 0 {
@@ -129,7 +127,7 @@ func (r *Resolver) lookup(ctx context.Context, name string) (string, error) {
 	defer cancel()
 	resp, err := r.Fetch(lctx, room.Request{
 		Method:   "GET",
-		URL:      origin + "/.well-known/matrix/client",
+		URL:      wellKnown,
 		MaxBytes: wellKnownMaxBytes,
 	})
 	details := map[string]string{"server": name}
@@ -149,30 +147,11 @@ func (r *Resolver) lookup(ctx context.Context, name string) (string, error) {
 		e.Details = details
 		return "", e
 	}
-	base, err := ParseWellKnownBase(resp.Body, isLoopback(host))
+	wk, err := serverrule.ParseWellKnown(resp.Body, n.IsLoopback())
 	if err != nil {
-		return "", &autherr.Error{Code: autherr.DiscoveryFailed, Op: opResolve, Details: details, Err: err}
+		return "", &autherr.Error{Code: autherr.DiscoveryFailed, Op: opResolve, Details: details, Err: unwrapAuth(err)}
 	}
-	return base, nil
-}
-
-// ParseWellKnownBase reads m.homeserver.base_url from a
-// /.well-known/matrix/client body. Plain http is accepted only for a
-// loopback host, and only when the server named was itself loopback
-// (insecure), so a public well-known can never send a card to plain http.
-func ParseWellKnownBase(body []byte, insecure bool) (string, error) {
-	var wk struct {
-		Homeserver *struct {
-			BaseURL *string `json:"base_url"`
-		} `json:"m.homeserver"`
-	}
-	if err := json.Unmarshal(body, &wk); err != nil {
-		return "", errors.New("the well-known is not a JSON object")
-	}
-	if wk.Homeserver == nil || wk.Homeserver.BaseURL == nil || *wk.Homeserver.BaseURL == "" {
-		return "", errors.New("the well-known has no m.homeserver.base_url")
-	}
-	return checkBase(*wk.Homeserver.BaseURL, insecure)
+	return wk.BaseURL, nil
 }
 
 // unwrapAuth returns the cause inside an *autherr.Error, so a
@@ -184,52 +163,4 @@ func unwrapAuth(err error) error {
 		return e.Err
 	}
 	return err
-}
-
-// checkBase accepts an https base URL, or http for a loopback host when
-// insecure (DESIGN.md: untrusted input is bounded), and drops a trailing
-// slash.
-func checkBase(s string, insecure bool) (string, error) {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", errors.New("m.homeserver.base_url " + quote(s) + " is not a usable URL")
-	}
-	switch {
-	case u.Scheme == "https":
-	case u.Scheme == "http" && insecure && isLoopback(u.Hostname()):
-	default:
-		return "", errors.New("m.homeserver.base_url " + quote(s) + " is not https (plain http only for loopback hosts)")
-	}
-	return strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
-}
-
-func quote(s string) string { return `"` + clip(s, 80) + `"` }
-
-// serverHost returns the host of a server name (hostname[:port], IPv6 in
-// brackets) and whether the name has that shape at all. It checks only what
-// keeps the URL we build well-formed; room.Client validates names fully
-// before it calls Resolve.
-func serverHost(name string) (string, bool) {
-	if name == "" || len(name) > 255 || strings.ContainsAny(name, "/?#@\\ %") {
-		return "", false
-	}
-	if strings.HasPrefix(name, "[") {
-		end := strings.IndexByte(name, ']')
-		if end < 0 {
-			return "", false
-		}
-		return name[1:end], true
-	}
-	host, _, _ := strings.Cut(name, ":")
-	return host, host != ""
-}
-
-// isLoopback reports whether host (no port, no brackets) is localhost or a
-// loopback address: only these may be reached over plain http.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && a.IsLoopback()
 }
