@@ -1,9 +1,12 @@
 package serverrule
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/mxauth/mxauth/auth/autherr"
 )
 
 // CheckURL accepts an absolute https URL without credentials, or plain
@@ -96,4 +99,18 @@ func LookupOf(n Name) Lookup {
 		l.LocalWellKnown = l.LocalBase + WellKnownPath
 	}
 	return l
+}
+
+// TryLocal reports whether the https well-known request of l, failed with
+// err, lets discovery look again over plain http: only for a loopback
+// name, and only when nothing could be reached over https at all (a
+// network error, or a transport failure nobody classified). An https
+// answer of any status, a timeout or the end of ctx (the caller's
+// context of the request) keeps to https.
+func (l Lookup) TryLocal(ctx context.Context, err error) bool {
+	if l.LocalWellKnown == "" || err == nil || ctx.Err() != nil {
+		return false
+	}
+	c := autherr.CodeOf(err)
+	return c == autherr.Network || c == ""
 }

@@ -136,6 +136,7 @@ func (d *discovery) run(ctx context.Context) (*ServerInfo, error) {
 	d.maxAge, d.swr = -1, -1
 	info := &ServerInfo{ServerName: d.t.serverName, BaseURL: d.t.fallbackBase, Insecure: d.t.insecure, UnstableFeatures: map[string]bool{}}
 	wk, err := d.wellKnown(ctx)
+	info.BaseURL = d.t.fallbackBase // the well-known step may have moved to plain http
 	if err != nil {
 		info.Steps = d.steps
 		return info, err
@@ -199,6 +200,12 @@ func (c *Client) Check(ctx context.Context, input string) (*ServerInfo, error) {
 func (d *discovery) wellKnown(ctx context.Context) (*serverrule.WellKnown, error) {
 	const op = "well-known"
 	resp, err := d.fetch(ctx, op, d.t.wellKnownURL, limitWellKnown)
+	if d.t.local.TryLocal(ctx, err) {
+		// Nothing answers https on this loopback host: a development
+		// server on plain http at the name's port.
+		d.t.wellKnownURL, d.t.fallbackBase = d.t.local.LocalWellKnown, d.t.local.LocalBase
+		resp, err = d.fetch(ctx, op, d.t.wellKnownURL, limitWellKnown)
+	}
 	if err != nil {
 		if autherr.CodeOf(err) == autherr.ServerError {
 			// Too large: the spec's FAIL_PROMPT.

@@ -18,6 +18,9 @@ type target struct {
 	fallbackBase string // used when the well-known answers 404 (IGNORE)
 	insecure     bool   // the named server is loopback: http allowed for loopback hosts
 	named        bool   // the input was a server name or user id, not a URL
+	// local is the lookup of a loopback name, whose plain http places are
+	// tried when nothing answers https (serverrule.Lookup.TryLocal).
+	local serverrule.Lookup
 }
 
 // maxInput bounds the text we parse (server names are at most 255 bytes by
@@ -85,10 +88,12 @@ func parseInput(input string) (target, error) {
 // targetForName builds the target of a bare server name n.
 func targetForName(n serverrule.Name) target {
 	l := serverrule.LookupOf(n)
+	t := target{serverName: n.String(), wellKnownURL: l.WellKnown, fallbackBase: l.Base, named: true}
 	if l.LocalBase != "" {
-		// A loopback server keeps its port (and uses http), as the sandbox
-		// serves everything on one port.
-		return target{serverName: n.String(), wellKnownURL: l.LocalWellKnown, fallbackBase: l.LocalBase, insecure: true, named: true}
+		// A loopback name may name a development server: plain http is
+		// allowed for loopback hosts, and its own port over http is the
+		// second place to look.
+		t.insecure, t.local = true, l
 	}
-	return target{serverName: n.String(), wellKnownURL: l.WellKnown, fallbackBase: l.Base, named: true}
+	return t
 }

@@ -38,14 +38,20 @@ func TestParseInput(t *testing.T) {
 		{"Matrix.ORG", "matrix.org", "https://matrix.org/.well-known/matrix/client", "https://matrix.org", false, true},
 		{"@alice:example.org:8448", "example.org:8448", "https://example.org/.well-known/matrix/client", "https://example.org:8448", false, true},
 		{"[2001:db8::1]:8448", "[2001:db8::1]:8448", "https://[2001:db8::1]/.well-known/matrix/client", "https://[2001:db8::1]:8448", false, true},
-		{"127.0.0.1:8008", "127.0.0.1:8008", "http://127.0.0.1:8008/.well-known/matrix/client", "http://127.0.0.1:8008", true, true},
-		{"localhost:8008", "localhost:8008", "http://localhost:8008/.well-known/matrix/client", "http://localhost:8008", true, true},
+		// A loopback name is looked up over https first, as any other
+		// (TestDiscoverLoopbackName covers the plain http second place).
+		{"127.0.0.1:8008", "127.0.0.1:8008", "https://127.0.0.1/.well-known/matrix/client", "https://127.0.0.1:8008", true, true},
+		{"localhost:8008", "localhost:8008", "https://localhost/.well-known/matrix/client", "https://localhost:8008", true, true},
 		{"http://[::1]:8008/", "[::1]:8008", "http://[::1]:8008/.well-known/matrix/client", "http://[::1]:8008", true, false},
 		{"https://hs.example.org/base/", "hs.example.org", "https://hs.example.org/.well-known/matrix/client", "https://hs.example.org/base", false, false},
 	}
 	for _, tt := range tests {
 		got, err := parseInput(tt.in)
 		mustNotFail(t, err)
+		if tt.insecure && tt.named && got.local.LocalBase != "http://"+tt.name {
+			t.Errorf("parseInput(%q): local base %q", tt.in, got.local.LocalBase)
+		}
+		got.local = serverrule.Lookup{}
 		want := target{serverName: tt.name, wellKnownURL: tt.wellKnown, fallbackBase: tt.base, insecure: tt.insecure, named: tt.named}
 		if got != want {
 			t.Errorf("parseInput(%q):\n got %+v\nwant %+v", tt.in, got, want)

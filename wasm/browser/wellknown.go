@@ -23,10 +23,11 @@ const resolveRemember = time.Hour
 
 // Resolver turns a Matrix server name into its client-server base URL with
 // the well-known lookup of the spec ("Server Discovery", client-server API):
-// GET https://<name>/.well-known/matrix/client and its m.homeserver.base_url;
-// a 404 means "no delegation", so the name itself is the base URL (the
-// spec's IGNORE). Loopback names use http, so the sandbox and local
-// development work; every other name https.
+// GET https://<host>/.well-known/matrix/client (the name without its port)
+// and its m.homeserver.base_url; a 404 means "no delegation", so the name
+// itself is the base URL (the spec's IGNORE). A loopback name whose host
+// answers nothing over https is looked up again over plain http on its
+// port (serverrule.Lookup), so the sandbox and local development work.
 //
 // It skips the spec's optional /versions check: the caller's next request
 // to the base URL fails just as clearly, and a preview should cost as few
@@ -115,21 +116,20 @@ func (r *Resolver) lookup(ctx context.Context, name string) (string, error) {
 		return "", autherr.New(autherr.InvalidInput, opResolve, "%q is not a server name", clip(name, 80))
 	}
 	l := serverrule.LookupOf(n)
-	origin, wellKnown := l.Base, l.WellKnown
-	if l.LocalBase != "" {
-		origin, wellKnown = l.LocalBase, l.LocalWellKnown
-	}
 	timeout := r.Timeout
 	if timeout <= 0 {
 		timeout = room.DefaultTimeout
 	}
 	lctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	resp, err := r.Fetch(lctx, room.Request{
-		Method:   "GET",
-		URL:      wellKnown,
-		MaxBytes: wellKnownMaxBytes,
-	})
+	origin := l.Base
+	resp, err := r.Fetch(lctx, room.Request{Method: "GET", URL: l.WellKnown, MaxBytes: wellKnownMaxBytes})
+	if l.TryLocal(lctx, err) {
+		// Nothing answers https on this loopback host: a development
+		// server on plain http at the name's port.
+		origin = l.LocalBase
+		resp, err = r.Fetch(lctx, room.Request{Method: "GET", URL: l.LocalWellKnown, MaxBytes: wellKnownMaxBytes})
+	}
 	details := map[string]string{"server": name}
 	switch {
 	case err != nil && lctx.Err() != nil:

@@ -36,13 +36,25 @@ func answer(status int, body string) func(string) (*room.Response, error) {
 	}
 }
 
+// httpsRefused fails every https request as a refused connection does in a
+// browser (a network error), and answers plain http with next.
+func httpsRefused(next func(string) (*room.Response, error)) func(string) (*room.Response, error) {
+	return func(u string) (*room.Response, error) {
+		if strings.HasPrefix(u, "https:") {
+			return nil, &autherr.Error{Code: autherr.Network, Op: "fetch", Err: errors.New("TypeError: Failed to fetch (connection refused)")}
+		}
+		return next(u)
+	}
+}
+
 func TestResolve(t *testing.T) {
 	netErr := &autherr.Error{Code: autherr.Network, Op: "fetch", Err: errors.New("TypeError: Failed to fetch; CORS")}
 	tests := []struct {
 		name     string
 		server   string
 		reply    func(string) (*room.Response, error)
-		wantURL  string // the well-known asked
+		wantURL  string   // the well-known asked
+		wantURLs []string // the requests made, when more than one
 		want     string
 		wantCode autherr.Code
 		wantMsg  string
@@ -55,12 +67,19 @@ func TestResolve(t *testing.T) {
 		{name: "no well-known means the name itself", server: "example.org:8448",
 			reply: answer(404, `<html>not found</html>`), wantURL: "GET https://example.org/.well-known/matrix/client",
 			want: "https://example.org:8448"},
-		{name: "loopback uses http", server: "127.0.0.1:8008", reply: answer(404, ``),
-			wantURL: "GET http://127.0.0.1:8008/.well-known/matrix/client", want: "http://127.0.0.1:8008"},
-		{name: "localhost uses http", server: "localhost:8008", reply: answer(404, ``), want: "http://localhost:8008"},
-		{name: "IPv6 loopback", server: "[::1]:8008", reply: answer(404, ``), want: "http://[::1]:8008"},
+		{name: "loopback asks https on the host first", server: "127.0.0.1:8008", reply: answer(404, ``),
+			wantURL: "GET https://127.0.0.1/.well-known/matrix/client", want: "https://127.0.0.1:8008"},
+		{name: "loopback without https uses http on its port", server: "127.0.0.1:8008", reply: httpsRefused(answer(404, ``)),
+			wantURLs: []string{"GET https://127.0.0.1/.well-known/matrix/client", "GET http://127.0.0.1:8008/.well-known/matrix/client"},
+			want:     "http://127.0.0.1:8008"},
+		{name: "localhost without https", server: "localhost:8008", reply: httpsRefused(answer(404, ``)), want: "http://localhost:8008"},
+		{name: "IPv6 loopback without https", server: "[::1]:8008", reply: httpsRefused(answer(404, ``)), want: "http://[::1]:8008"},
+		{name: "an https failure of a loopback name keeps to https", server: "127.0.0.1:8008", reply: answer(502, ``),
+			wantCode: autherr.DiscoveryFailed, wantMsg: "HTTP 502"},
 		{name: "loopback base_url over http", server: "127.0.0.1:8008",
 			reply: answer(200, `{"m.homeserver":{"base_url":"http://127.0.0.1:9000"}}`), want: "http://127.0.0.1:9000"},
+		{name: "a public name never falls back to http", server: "example.org:8008",
+			reply: httpsRefused(answer(404, ``)), wantCode: autherr.DiscoveryFailed, wantMsg: "refused"},
 		{name: "http base_url for a public host", server: "example.org",
 			reply: answer(200, `{"m.homeserver":{"base_url":"http://example.org"}}`), wantCode: autherr.DiscoveryFailed, wantMsg: "not https"},
 		{name: "a public well-known cannot send a card to loopback http", server: "example.org",
@@ -100,6 +119,9 @@ func TestResolve(t *testing.T) {
 			}
 			if tt.wantURL != "" && (len(f.calls) != 1 || f.calls[0] != tt.wantURL) {
 				t.Errorf("got requests %v, want [%s]", f.calls, tt.wantURL)
+			}
+			if tt.wantURLs != nil && strings.Join(f.calls, " ") != strings.Join(tt.wantURLs, " ") {
+				t.Errorf("got requests %v, want %v", f.calls, tt.wantURLs)
 			}
 		})
 	}
