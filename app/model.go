@@ -479,32 +479,19 @@ func ProbeAdvice(p ProbeResult) string {
 	}
 }
 
-// WellKnownURL is the client discovery URL of a server named as Discover
-// takes it (server name, user id or URL); "" when it names none.
-func WellKnownURL(input string) string {
-	s := strings.TrimSpace(input)
-	if strings.HasPrefix(s, "@") {
-		i := strings.IndexByte(s, ':')
-		if i < 0 {
-			return ""
-		}
-		s = s[i+1:]
-	}
-	if strings.Contains(s, "://") {
-		u, err := url.Parse(s)
-		if err != nil || u.Host == "" {
-			return ""
-		}
-		return u.Scheme + "://" + u.Host + "/.well-known/matrix/client"
-	}
-	if s == "" || strings.ContainsAny(s, "/?#@ ") {
+// WellKnownURL is the client discovery URL a Check really asked (the last
+// well-known request of its steps: for a loopback name whose host had no
+// https, the plain http one); "" when it asked none.
+func WellKnownURL(info *auth.ServerInfo) string {
+	if info == nil {
 		return ""
 	}
-	scheme := "https"
-	if u, err := url.Parse("http://" + s); err == nil && serverrule.IsLoopback(u.Hostname()) {
-		scheme = "http"
+	for i := len(info.Steps) - 1; i >= 0; i-- {
+		if info.Steps[i].Name == "well-known" {
+			return info.Steps[i].URL
+		}
 	}
-	return scheme + "://" + s + "/.well-known/matrix/client"
+	return ""
 }
 
 func orNone(s string) string {

@@ -1,8 +1,12 @@
 package mxapp
 
 import (
+	"context"
+	"errors"
+	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -198,19 +202,52 @@ func TestCheckRegistration(t *testing.T) {
 	}
 }
 
+// TestWellKnownURL: the Server check page probes the URL discovery really
+// asked, which for a name with a port is the well-known on the host alone.
 func TestWellKnownURL(t *testing.T) {
-	for in, want := range map[string]string{
-		"matrix.org":                   "https://matrix.org/.well-known/matrix/client",
-		"@alice:example.org:8448":      "https://example.org:8448/.well-known/matrix/client",
-		"http://127.0.0.1:8008/prefix": "http://127.0.0.1:8008/.well-known/matrix/client",
-		"127.0.0.1:8008":               "http://127.0.0.1:8008/.well-known/matrix/client",
-		"":                             "",
-		"a b":                          "",
+	for _, tt := range []struct{ in, want string }{
+		{"matrix.org", "https://matrix.org/.well-known/matrix/client"},
+		{"example.org:8448", "https://example.org/.well-known/matrix/client"},
+		{"@alice:example.org:8448", "https://example.org/.well-known/matrix/client"},
+		{"https://hs.example.org:8448/prefix", "https://hs.example.org:8448/.well-known/matrix/client"},
 	} {
-		if got := WellKnownURL(in); got != want {
-			t.Errorf("WellKnownURL(%q) = %q, want %q", in, got, want)
+		rec := &recordingTransport{}
+		c := &auth.Client{HTTPClient: &http.Client{Transport: rec}, Timeout: time.Second}
+		info, err := c.Check(context.Background(), tt.in)
+		if err == nil {
+			t.Fatalf("Check(%q) worked on a network that refuses everything", tt.in)
+		}
+		got := WellKnownURL(info)
+		if got != tt.want {
+			t.Errorf("WellKnownURL(Check(%q)) = %q, want %q", tt.in, got, tt.want)
+		}
+		if asked := rec.urls(); len(asked) == 0 || asked[0] != got {
+			t.Errorf("Check(%q) asked %v, the page would probe %q", tt.in, asked, got)
 		}
 	}
+	if got := WellKnownURL(nil); got != "" {
+		t.Errorf("WellKnownURL(nil) = %q", got)
+	}
+}
+
+// recordingTransport refuses every request as an unreachable host does,
+// and records what was asked.
+type recordingTransport struct {
+	mu    sync.Mutex
+	asked []string
+}
+
+func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	r.asked = append(r.asked, req.URL.String())
+	r.mu.Unlock()
+	return nil, errors.New("dial tcp: connection refused")
+}
+
+func (r *recordingTransport) urls() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.asked...)
 }
 
 func TestMergeStep(t *testing.T) {
