@@ -26,8 +26,6 @@ type (
 	Hints = signin.Hints
 	// Step is one request made during discovery.
 	Step = signin.Step
-	// Versions is the answer of GET /_matrix/client/versions.
-	Versions = signin.Versions
 	// LoginOptions are the options of StartLogin.
 	LoginOptions = signin.LoginOptions
 	// PendingLogin is a started login.
@@ -106,18 +104,6 @@ func WithStepTrace(ctx context.Context, fn func(Step)) context.Context {
 
 // DecideHints is the MSC3824 decision; see signin.DecideHints.
 func DecideHints(info *ServerInfo) Hints { return signin.DecideHints(info) }
-
-// ParseVersions reads a /versions body; see signin.ParseVersions.
-func ParseVersions(body []byte) (*Versions, error) { return signin.ParseVersions(body) }
-
-// ParseLoginFlows reads a GET /login body; see signin.ParseLoginFlows.
-func ParseLoginFlows(body []byte) (*LoginInfo, error) { return signin.ParseLoginFlows(body) }
-
-// ParseAuthMetadata decodes and validates auth metadata; see
-// signin.ParseAuthMetadata.
-func ParseAuthMetadata(body []byte, insecure bool) (*OAuthInfo, error) {
-	return signin.ParseAuthMetadata(body, insecure)
-}
 
 // ApplicationType is "native" for a loopback http or private-use redirect
 // URI, else "web"; see signin.ApplicationType.

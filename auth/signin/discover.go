@@ -243,12 +243,12 @@ func (d *discovery) versions(ctx context.Context, info *ServerInfo) error {
 	if resp.Status >= 500 {
 		return autherr.FromStatus(op, resp.Status, resp.Body, autherr.ServerError)
 	}
-	v, perr := ParseVersions(resp.Body)
+	v, perr := parseVersions(resp.Body)
 	if resp.Status != statusOK || perr != nil {
 		e := &autherr.Error{Code: autherr.NotAHomeserver, Op: op, Status: resp.Status,
 			Err: fmt.Errorf("%s does not answer /_matrix/client/versions like a Matrix homeserver", HostOf(info.BaseURL))}
 		if perr != nil && resp.Status == statusOK {
-			e.Err = fmt.Errorf("%s: %w", e.Err, perr)
+			e.Err = fmt.Errorf("%s: %w", e.Err, errors.Unwrap(perr))
 			d.setStepResult(ctx, op, e)
 		}
 		return e
@@ -258,26 +258,28 @@ func (d *discovery) versions(ctx context.Context, info *ServerInfo) error {
 	return nil
 }
 
-// Versions is the answer of GET /_matrix/client/versions.
-type Versions struct {
+// versionsAnswer is the answer of GET /_matrix/client/versions.
+type versionsAnswer struct {
 	Versions         []string        `json:"versions"`
 	UnstableFeatures map[string]bool `json:"unstable_features"`
 }
 
-// ParseVersions reads a /versions body. versions is required; an
-// unstable_features entry whose value is not a boolean is dropped.
-func ParseVersions(body []byte) (*Versions, error) {
+// parseVersions reads a /versions body. versions is required; an
+// unstable_features entry whose value is not a boolean is dropped. A
+// failure is not_a_homeserver.
+func parseVersions(body []byte) (*versionsAnswer, error) {
+	const op = "versions"
 	var raw struct {
 		Versions         *[]string                  `json:"versions"`
 		UnstableFeatures map[string]json.RawMessage `json:"unstable_features"`
 	}
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return nil, fmt.Errorf("malformed versions: %v", err)
+		return nil, autherr.New(autherr.NotAHomeserver, op, "malformed versions: %v", err)
 	}
 	if raw.Versions == nil {
-		return nil, errors.New("versions is missing")
+		return nil, autherr.New(autherr.NotAHomeserver, op, "versions is missing")
 	}
-	v := &Versions{Versions: *raw.Versions, UnstableFeatures: map[string]bool{}}
+	v := &versionsAnswer{Versions: *raw.Versions, UnstableFeatures: map[string]bool{}}
 	if v.Versions == nil {
 		v.Versions = []string{}
 	}
@@ -298,24 +300,25 @@ func (d *discovery) login(ctx context.Context, base string) *LoginInfo {
 	if err != nil || resp.Status != statusOK {
 		return nil
 	}
-	li, err := ParseLoginFlows(resp.Body)
+	li, err := parseLoginFlows(resp.Body)
 	if err != nil {
-		d.setStepResult(ctx, op, &autherr.Error{Code: autherr.ServerError, Op: op, Err: err})
+		d.setStepResult(ctx, op, err)
 		return nil
 	}
 	return li
 }
 
-// ParseLoginFlows reads a GET /login body. Flows whose type is not a string
+// parseLoginFlows reads a GET /login body. Flows whose type is not a string
 // are skipped. OAuthAwarePreferred is set when an m.login.sso flow carries
 // oauth_aware_preferred (spec v1.18) or
 // org.matrix.msc3824.delegated_oidc_compatibility (MSC3824) as true.
-func ParseLoginFlows(body []byte) (*LoginInfo, error) {
+// A failure is server_error.
+func parseLoginFlows(body []byte) (*LoginInfo, error) {
 	var raw struct {
 		Flows []json.RawMessage `json:"flows"`
 	}
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return nil, fmt.Errorf("malformed login flows: %v", err)
+		return nil, autherr.New(autherr.ServerError, "login", "malformed login flows: %v", err)
 	}
 	li := &LoginInfo{Flows: []string{}}
 	for _, f := range raw.Flows {
@@ -361,7 +364,7 @@ func (d *discovery) metadata(ctx context.Context, base, hint string) (*OAuthInfo
 		if resp.Status != statusOK {
 			return nil, autherr.FromStatus(step.name, resp.Status, resp.Body, autherr.MetadataInvalid)
 		}
-		info, err := ParseAuthMetadata(resp.Body, d.t.insecure)
+		info, err := parseAuthMetadata(resp.Body, d.t.insecure)
 		if err != nil {
 			d.setStepResult(ctx, step.name, err)
 			return nil, err
@@ -424,7 +427,7 @@ func (d *discovery) issuerMetadata(ctx context.Context, issuer string) (*OAuthIn
 	if resp.Status != statusOK {
 		return nil, autherr.FromStatus(name, resp.Status, resp.Body, autherr.MetadataInvalid)
 	}
-	info, err := ParseAuthMetadata(resp.Body, d.t.insecure)
+	info, err := parseAuthMetadata(resp.Body, d.t.insecure)
 	if err != nil {
 		d.setStepResult(ctx, name, err)
 		return nil, err

@@ -2,6 +2,7 @@ package signin
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -11,8 +12,9 @@ import (
 )
 
 // authMetadata is the OAuth 2.0 server metadata as the Matrix spec (v1.15,
-// MSC2965) and RFC 8414 define it. Fields are decoded leniently one by one
-// (see parseMetadata) so that a wrong type names its field.
+// MSC2965) and RFC 8414 define it: each field named once, here, and decoded
+// once (as go-oidc's ProviderConfig); a wrong type names its field through
+// encoding/json's UnmarshalTypeError.
 type authMetadata struct {
 	Issuer                            string   `json:"issuer"`
 	AuthorizationEndpoint             string   `json:"authorization_endpoint"`
@@ -44,52 +46,25 @@ func MetadataError(op, field, format string, args ...any) *autherr.Error {
 	}
 }
 
-// ParseAuthMetadata decodes and validates auth metadata as the Matrix spec
+// parseAuthMetadata decodes and validates auth metadata as the Matrix spec
 // requires (client-server API, "Server metadata discovery"): issuer,
 // authorization, token, registration and revocation endpoints; "code";
 // authorization_code and refresh_token grants; S256; query and fragment
 // response modes; an issuer without query or fragment. Every URL must be
 // https, or loopback http when insecure is set. The result is the OAuthInfo
 // of ServerInfo with Source left empty.
-func ParseAuthMetadata(body []byte, insecure bool) (*OAuthInfo, error) {
+func parseAuthMetadata(body []byte, insecure bool) (*OAuthInfo, error) {
 	const op = "auth metadata"
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(body, &raw); err != nil {
+	var m *authMetadata
+	if err := json.Unmarshal(body, &m); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return nil, MetadataError(op, te.Field, "wrong type: %s where %s belongs", te.Value, te.Type)
+		}
 		return nil, &autherr.Error{Code: autherr.MetadataInvalid, Op: op, Err: fmt.Errorf("not a JSON object: %w", err)}
 	}
-	var m authMetadata
-	// Decode field by field so the error names the field with the wrong type.
-	fields := []struct {
-		name string
-		dst  any
-	}{
-		{"issuer", &m.Issuer},
-		{"authorization_endpoint", &m.AuthorizationEndpoint},
-		{"token_endpoint", &m.TokenEndpoint},
-		{"revocation_endpoint", &m.RevocationEndpoint},
-		{"registration_endpoint", &m.RegistrationEndpoint},
-		{"jwks_uri", &m.JWKSURI},
-		{"userinfo_endpoint", &m.UserinfoEndpoint},
-		{"device_authorization_endpoint", &m.DeviceAuthorizationEndpoint},
-		{"account_management_uri", &m.AccountManagementURI},
-		{"account_management_actions_supported", &m.AccountManagementActionsSupported},
-		{"response_types_supported", &m.ResponseTypesSupported},
-		{"response_modes_supported", &m.ResponseModesSupported},
-		{"grant_types_supported", &m.GrantTypesSupported},
-		{"code_challenge_methods_supported", &m.CodeChallengeMethodsSupported},
-		{"prompt_values_supported", &m.PromptValuesSupported},
-		{"scopes_supported", &m.ScopesSupported},
-		{"id_token_signing_alg_values_supported", &m.IDTokenSigningAlgValuesSupported},
-		{"authorization_response_iss_parameter_supported", &m.IssParameterSupported},
-	}
-	for _, f := range fields {
-		v, ok := raw[f.name]
-		if !ok || string(v) == "null" {
-			continue
-		}
-		if err := json.Unmarshal(v, f.dst); err != nil {
-			return nil, MetadataError(op, f.name, "wrong type: %v", err)
-		}
+	if m == nil {
+		return nil, &autherr.Error{Code: autherr.MetadataInvalid, Op: op, Err: errors.New("not a JSON object: null")}
 	}
 
 	required := []struct{ name, val string }{
