@@ -246,8 +246,10 @@ type RoomCard struct {
 	Initials string
 	Color    string // "#rrggbb" of the placeholder avatar
 	Members  string // "1.2k members"
-	Facts    []string
-	Source   string // room.Source
+	// MembersTitle is the exact count ("1,234 joined").
+	MembersTitle string
+	Facts        []string
+	Source       string // room.Source
 	// SourceLabel says in words which summary path answered.
 	SourceLabel string
 	MatrixTo    string
@@ -265,16 +267,10 @@ func CardFor(s *room.Summary) RoomCard {
 	if s == nil {
 		return RoomCard{}
 	}
-	c := RoomCard{Title: s.Name, Topic: s.Topic, Alias: s.CanonicalAlias, RoomID: s.RoomID,
-		Color: room.Color(s.RoomID), Members: room.FormatMembers(s.NumJoinedMembers),
+	v := room.Card(s) // the card's view, as the npm element draws it
+	c := RoomCard{Title: v.Title, Topic: s.Topic, Alias: s.CanonicalAlias, RoomID: s.RoomID,
+		Initials: v.Initials, Color: v.Color, Members: v.Members, MembersTitle: v.MembersTitle,
 		Source: string(s.Source), SourceLabel: sourceLabels[s.Source], MatrixTo: s.MatrixToURL}
-	if c.Title == "" {
-		c.Title = s.CanonicalAlias
-	}
-	if c.Title == "" {
-		c.Title = s.RoomID
-	}
-	c.Initials = room.Initials(c.Title)
 	if c.SourceLabel == "" {
 		c.SourceLabel = string(s.Source)
 	}

@@ -2,9 +2,11 @@ package mxapp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -257,5 +259,32 @@ func TestMergeStep(t *testing.T) {
 	live = MergeStep(live, auth.Step{Name: "auth_metadata", Result: "metadata_invalid"})
 	if len(live) != 2 || live[1].Result != "metadata_invalid" {
 		t.Fatalf("got %+v", live)
+	}
+}
+
+// TestCardForDrawsTheView: the demo's room card shows what the npm
+// element shows, on the table both are held to (auth/room's
+// testdata/cardview.json).
+func TestCardForDrawsTheView(t *testing.T) {
+	b, err := os.ReadFile("../auth/room/testdata/cardview.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []struct {
+		Summary room.Summary  `json:"summary"`
+		View    room.CardView `json:"view"`
+	}
+	if err := json.Unmarshal(b, &cases); err != nil || len(cases) == 0 {
+		t.Fatalf("cardview.json: %v", err)
+	}
+	for _, tt := range cases {
+		c := CardFor(&tt.Summary)
+		got := room.CardView{Title: c.Title, Initials: c.Initials, Color: c.Color, Members: c.Members, MembersTitle: c.MembersTitle}
+		if got != tt.View {
+			t.Errorf("CardFor(%q):\n got %+v\nwant %+v", tt.Summary.RoomID, got, tt.View)
+		}
+		if svg := AvatarSVG(c); !strings.Contains(svg, ">"+tt.View.Initials+"<") || !strings.Contains(svg, tt.View.Color) {
+			t.Errorf("AvatarSVG(%q) = %s", tt.Summary.RoomID, svg)
+		}
 	}
 }

@@ -73,7 +73,10 @@ func (c *RoomPage) Render() app.UI {
 		),
 		app.Div().Aria("live", "polite").Aria("busy", c.busy).Body(
 			app.If(c.busy, func() app.UI { return app.P().Class("muted").Text("Asking for " + c.ref + "…") }),
-			app.If(c.err != nil, func() app.UI { return errorBox(c.err) }),
+			app.If(c.err != nil, func() app.UI {
+				// The words a room card shows, then the diagnosis.
+				return app.Div().Body(app.P().Class("room-error").Text(room.CardError(c.err)), errorBox(c.err))
+			}),
 			app.If(c.summary != nil, func() app.UI { return c.card() }),
 		),
 	)
@@ -98,7 +101,7 @@ func (c *RoomPage) card() app.UI {
 				),
 			),
 			app.If(card.Topic != "", func() app.UI { return app.P().Class("room-topic").Text(card.Topic) }),
-			app.P().Class("room-members").Text(card.Members),
+			app.P().Class("room-members").Title(card.MembersTitle).Text(card.Members),
 			app.Ul().Class("tags").Body(app.Range(card.Facts).Slice(func(i int) app.UI {
 				return app.Li().Text(card.Facts[i])
 			})),

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/mxauth/mxauth/auth/autherr"
 )
@@ -31,54 +32,100 @@ func Color(roomID string) string {
 }
 
 // Initials returns up to two upper-case initials of a room name: the first
-// letter or digit of the first word and of the last one, skipping a leading
-// sigil ("#room:server" gives "R"). A name without letters gives its first
-// character (an emoji, say); an empty name "#".
+// letter or digit of the first word and of the last one ("Matrix Go Chat"
+// gives "MC"), skipping a leading sigil ("#room:server" gives "R"). A name
+// without letters gives its first character (an emoji, say); an empty name
+// "#". Each initial is one grapheme: the letter with at most maxMarks
+// combining marks after it, so a hostile name of ten thousand marks
+// draws one letter, not ten thousand bytes.
 func Initials(name string) string {
 	name = strings.TrimLeft(strings.TrimSpace(name), "#!@+")
 	if i := strings.IndexByte(name, ':'); i > 0 && !strings.ContainsRune(name[:i], ' ') {
 		// An alias or id without sigil: its localpart is the name.
 		name = name[:i]
 	}
-	var initials []string
+	first, last := "", ""
 	for _, word := range strings.Fields(name) {
 		if in := wordInitial(word); in != "" {
-			initials = append(initials, in)
-		}
-	}
-	switch len(initials) {
-	case 0:
-		for _, r := range name {
-			if !unicode.IsSpace(r) && !unicode.IsControl(r) {
-				return string(r)
+			if first == "" {
+				first = in
+			} else {
+				last = in
 			}
 		}
-		return "#"
-	case 1:
-		return initials[0]
 	}
-	return initials[0] + initials[len(initials)-1]
+	if first != "" {
+		return first + last
+	}
+	for i, r := range name {
+		if !unicode.IsSpace(r) && !unicode.IsControl(r) {
+			return grapheme(name[i:])
+		}
+	}
+	return "#"
 }
 
-// wordInitial is the first letter or digit of word, upper-cased, with the
-// combining marks that follow it.
+// maxMarks caps the combining marks kept after an initial's base
+// character (Unicode's stream-safe format allows 30; two draw every real
+// script's letters), and maxClusterRunes the runes of one emoji sequence
+// (a family of four with its joiners is seven).
+const (
+	maxMarks        = 2
+	maxClusterRunes = 8
+)
+
+// wordInitial is the first letter or digit of word, upper-cased, as one
+// grapheme.
 func wordInitial(word string) string {
-	rs := []rune(word)
-	for i, r := range rs {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			continue
+	for i, r := range word {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			g := grapheme(word[i:])
+			return string(unicode.ToUpper(r)) + g[utf8.RuneLen(r):]
 		}
-		out := []rune{unicode.ToUpper(r)}
-		for _, m := range rs[i+1:] {
-			if !unicode.Is(unicode.M, m) {
-				break
-			}
-			out = append(out, m)
-		}
-		return string(out)
 	}
 	return ""
 }
+
+// grapheme returns the first user-perceived character of s, simplified
+// from UAX #29: a base rune with the combining marks, variation selectors
+// and emoji modifiers after it, emoji joined by ZERO WIDTH JOINER, or a
+// pair of regional indicators (a flag); capped by maxMarks and
+// maxClusterRunes.
+func grapheme(s string) string {
+	base, n := utf8.DecodeRuneInString(s)
+	end, runes, marks := n, 1, 0
+	if isRegionalIndicator(base) {
+		if r, m := utf8.DecodeRuneInString(s[end:]); isRegionalIndicator(r) {
+			end += m
+		}
+		return s[:end]
+	}
+	for end < len(s) && runes < maxClusterRunes {
+		r, m := utf8.DecodeRuneInString(s[end:])
+		switch {
+		case r == '\u200d':
+			next, k := utf8.DecodeRuneInString(s[end+m:])
+			if k == 0 || !unicode.Is(unicode.So, next) || runes+2 > maxClusterRunes {
+				return s[:end]
+			}
+			end, runes = end+m+k, runes+2
+		case isEmojiModifier(r) || unicode.Is(unicode.Variation_Selector, r):
+			end, runes = end+m, runes+1
+		case unicode.Is(unicode.M, r):
+			if marks == maxMarks {
+				return s[:end]
+			}
+			end, runes, marks = end+m, runes+1, marks+1
+		default:
+			return s[:end]
+		}
+	}
+	return s[:end]
+}
+
+func isRegionalIndicator(r rune) bool { return r >= 0x1F1E6 && r <= 0x1F1FF }
+
+func isEmojiModifier(r rune) bool { return r >= 0x1F3FB && r <= 0x1F3FF }
 
 // maxThumbnail bounds the requested thumbnail size in pixels.
 const maxThumbnail = 2048

@@ -76,7 +76,8 @@ func RoomArgs(args []js.Value) (signal js.Value, opts *RoomOptions, ref room.Ref
 type Summarize func(ctx context.Context, ref room.Ref, opts *RoomOptions) (*room.Summary, error)
 
 // SummaryCall is roomSummary(room, {server, via, signal}?) over summarize:
-// the abort signal and the work; argument errors become the rejection.
+// the abort signal and the work, which resolves with a SummaryView;
+// argument errors become the rejection.
 func SummaryCall(args []js.Value, summarize Summarize) (js.Value, func(context.Context) (any, error)) {
 	signal, opts, ref, err := RoomArgs(args)
 	return signal, func(ctx context.Context) (any, error) {
@@ -87,8 +88,16 @@ func SummaryCall(args []js.Value, summarize Summarize) (js.Value, func(context.C
 		if err != nil {
 			return nil, err
 		}
-		return s, nil
+		return SummaryView{s, room.Card(s)}, nil
 	}
+}
+
+// SummaryView is what roomSummary resolves with: the summary's fields and
+// the card's view, decided in Go (room.Card), which <mxauth-room-card>
+// draws as it is.
+type SummaryView struct {
+	*room.Summary
+	View room.CardView `json:"view"`
 }
 
 // BadgeCall is roomBadge(room, {label, style, server, via, signal}?) over

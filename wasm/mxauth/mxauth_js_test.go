@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mxauth/mxauth/auth/room"
 	"github.com/mxauth/mxauth/auth/sandbox"
 	"github.com/mxauth/mxauth/auth/signin"
 	"github.com/mxauth/mxauth/wasm/browser"
@@ -183,6 +184,15 @@ func TestRoomSummaryPublicFields(t *testing.T) {
 	}
 	if !v.Get("worldReadable").Bool() {
 		t.Error("got worldReadable false, want true")
+	}
+	// The card's view comes decided from Go, equal to room.Card's.
+	want := room.Card(&room.Summary{Name: v.Get("name").String(), RoomID: v.Get("roomId").String(), NumJoinedMembers: 1234})
+	view := v.Get("view")
+	for k, w := range map[string]string{"title": want.Title, "initials": want.Initials, "color": want.Color,
+		"members": "1.2k members", "membersTitle": "1,234 joined"} {
+		if got := view.Get(k); got.Type() != js.TypeString || got.String() != w {
+			t.Errorf("view.%s = %v, want %q", k, got, w)
+		}
 	}
 }
 

@@ -7,11 +7,5 @@ export type {
   MxAuthRoomCardAttributes, MxAuthRoomBadgeAttributes, MxAuthLoginAttributes, MxAuthSessionAttributes,
   MxAuthErrorEvent, MxAuthSessionEvent,
 } from "./mxauth.js";
-/** Up to two initials of a room name or alias. */
-export declare function initials(name: string): string;
-/** The avatar placeholder colour for an id. */
-export declare function colour(id: string): string;
-/** A short member count: "1.2k members". */
-export declare function members(n: number): string;
 /** A sentence a person can act on for an MxAuthError (what <mxauth-login> shows). */
 export declare function explain(error: import("./mxauth.js").MxAuthError, server?: string): string;

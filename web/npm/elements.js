@@ -13,7 +13,6 @@
 import { mainAPI, whenMain, expectMain, onLink, report, isCallback, MxAuthError } from "./runtime.js";
 import { Base, h, define, parseSVG } from "./rooms.js";
 
-export { initials, colour, members } from "./rooms.js";
 
 // mxauthAPI is load()'s API for the login and session elements: the one
 // the page asked for, or, when the page has not called load() by the end

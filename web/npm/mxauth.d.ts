@@ -79,6 +79,22 @@ export interface RoomSummary {
   roomType?: string; roomVersion?: string; encryption?: string; membership?: string;
   via: string[]; matrixToUrl: string;
   source: "room_summary" | "unstable_summary" | "hierarchy" | "public_rooms";
+  /** Beyond the contract: what a room card shows, decided by mxauth (the same in every renderer). */
+  view: RoomCardView;
+}
+
+/** What <mxauth-room-card> draws for a summary. */
+export interface RoomCardView {
+  /** The name, else the canonical alias, else the room id. */
+  title: string;
+  /** Up to two initials, one character each. */
+  initials: string;
+  /** The placeholder avatar's colour, "#rrggbb". */
+  color: string;
+  /** The short member count, as the badge writes it: "12k members". */
+  members: string;
+  /** The exact count: "12,345 joined". */
+  membersTitle: string;
 }
 
 export interface LoadOptions {

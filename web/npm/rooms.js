@@ -8,9 +8,12 @@
 // login element is about to), else mxauth/preview's.
 //
 // Rules kept here: shadow DOM only, no global listeners, no changes outside
-// the element, server text set with textContent (never innerHTML).
+// the element, server text set with textContent (never innerHTML). What a
+// card says (title, initials, colour, member count, error words) is decided
+// in Go: roomSummary brings it as s.view, roomwords.js is generated.
 import { mainAPI, whenMain, mainExpected, asError } from "./runtime.js";
 import { load as loadPreview } from "./preview.js";
+import { cardErrors, cardErrorDefault } from "./roomwords.js";
 
 const CSS = `
 :host{display:block;font-family:var(--mxauth-font,system-ui,-apple-system,"Segoe UI",sans-serif);
@@ -80,29 +83,6 @@ export function h(tag, attrs = {}, ...kids) {
   return el;
 }
 
-/** initials of a room name or alias: up to two letters or digits; an alias or id counts its localpart only. */
-export function initials(s) {
-  s = String(s || "");
-  if (/^[#!@+]/.test(s)) s = s.slice(1).split(":")[0];
-  const firsts = s.split(/[\s_.-]+/).map((w) => (/[\p{L}\p{N}]/u.exec(w) || [])[0]).filter(Boolean);
-  return firsts.slice(0, 2).join("").toUpperCase() || "#";
-}
-
-/** colour of an avatar placeholder: a hue from the id, dark enough for white text. */
-export function colour(s) {
-  let x = 0;
-  for (const c of String(s)) x = (x * 31 + c.codePointAt(0)) >>> 0;
-  return `hsl(${x % 360} 45% 30%)`;
-}
-
-/** members formats a member count short: 999, 1.2k, 3.4M. */
-export function members(n) {
-  n = Number(n) || 0;
-  const short = n < 1e3 ? String(n) : n < 1e6 ? trim(n / 1e3) + "k" : trim(n / 1e6) + "M";
-  return `${short} ${n === 1 ? "member" : "members"}`;
-}
-const trim = (x) => (Math.floor(x * 10) / 10).toFixed(1).replace(/\.0$/, "");
-
 // roomAPI is load()'s API when the page or a login element of this task
 // starts it (one build for both kinds), else mxauth/preview's.
 async function roomAPI() {
@@ -170,8 +150,7 @@ class RoomCard extends Base {
     const count = h("span", { part: "members" }, h("span", { class: "ph" }));
     const meta = h("p", { class: "meta", part: "meta" }, count);
     const st = h("p", { class: "st", part: "status", role: "status" }, "Loading room preview…");
-    const av = h("div", { class: "av", part: "avatar", "aria-hidden": "true" }, initials(room));
-    av.style.background = colour(room);
+    const av = h("div", { class: "av", part: "avatar", "aria-hidden": "true" });
     const card = h("article", { class: "card", part: "card", "aria-labelledby": "n", "aria-busy": "true" },
       av, h("div", { class: "body" }, name, topic, meta, st), h("div", { class: "bar", part: "progress" }));
     this.shadowRoot.replaceChildren(card);
@@ -180,13 +159,13 @@ class RoomCard extends Base {
     roomAPI().then((api) => api.roomSummary(room, this.opts(signal))).then((s) => {
       if (signal.aborted) return;
       this.summary = s;
-      const label = s.name || s.canonicalAlias || s.roomId;
+      const v = s.view, label = v.title;
       name.textContent = label;
       topic.textContent = s.topic || "";
-      av.textContent = initials(label);
-      av.style.background = colour(s.roomId);
-      count.textContent = members(s.numJoinedMembers);
-      count.title = `${Number(s.numJoinedMembers).toLocaleString("en")} joined`;
+      av.textContent = v.initials;
+      av.style.background = v.color;
+      count.textContent = v.members;
+      count.title = v.membersTitle;
       if (s.matrixToUrl) {
         const a = h("a", { href: s.matrixToUrl, part: "link", target: "_blank", rel: "noopener noreferrer" }, "Open in Matrix");
         a.setAttribute("aria-label", `Open in Matrix: ${label}`);
@@ -198,9 +177,7 @@ class RoomCard extends Base {
       e = this.fail(e, signal);
       if (!e) return;
       count.textContent = "";
-      st.textContent = e.code === "not_found" ? "This room is private or does not exist." : e.code === "forbidden"
-        ? "This room cannot be previewed without joining it." : /^(network|timeout)$/.test(e.code)
-          ? "Can't reach the room's server. Try again later." : "This room cannot be previewed right now.";
+      st.textContent = cardErrors[e.code] || cardErrorDefault;
       card.setAttribute("aria-busy", "false");
     });
   }

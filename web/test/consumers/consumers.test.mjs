@@ -221,11 +221,11 @@ test("SSR: a Vite 8 server build imports every entry and React renders the eleme
   await build({ root: dir, configFile: false, logLevel: "warn", ssr: { noExternal: ["mxauth"] },
     build: { ssr: "entry-server.jsx", outDir: out, emptyOutDir: true } });
   const script = `const m = await import(${JSON.stringify(pathToFileURL(join(out, "entry-server.js")).href)});
-    console.log(JSON.stringify({ html: m.render(), initials: m.initials("#ssr:example.org"),
+    console.log(JSON.stringify({ html: m.render(), explain: m.explain({ code: "session_expired" }),
       ce: typeof globalThis.customElements }));`;
   const got = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: dir, encoding: "utf8" }));
   assert.match(got.html, /^<mxauth-login server="matrix.org" client-name="SSR" server-locked=""><\/mxauth-login>$/);
-  assert.equal(got.initials, "S");
+  assert.equal(got.explain, "Your session has ended. Please sign in again.");
   assert.equal(got.ce, "undefined");
 });
 

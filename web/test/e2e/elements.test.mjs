@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import { sandbox, serve, browser, shadowInfo, here, npmDir, results } from "./harness.mjs";
+import { sandbox, serve, browser, shadowInfo, here, root, npmDir, results } from "./harness.mjs";
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -104,6 +104,46 @@ for (const scheme of ["light", "dark"]) {
     await page.close();
   });
 }
+
+// The card draws the view decided in Go (auth/room's Card): each row of
+// auth/room/testdata/cardview.json, served as a room's summary, shows the
+// title, initials, colour and member counts that Go's tests (auth/room,
+// app) hold the demo to. The element computes none of them itself.
+test("the card draws Go's view of a summary (cardview.json)", async () => {
+  const cases = JSON.parse(readFileSync(join(root, "auth/room/testdata/cardview.json"), "utf8"));
+  const { page, seen } = await open();
+  await page.route(`http://${hs.serverName}/_matrix/client/v1/room_summary/**`, (route) => {
+    const id = decodeURIComponent(new URL(route.request().url()).pathname.split("/").pop());
+    const c = cases.find((c) => c.summary.roomId === id);
+    if (!c) return route.continue();
+    return route.fulfill({ status: 200, contentType: "application/json", headers: { "Access-Control-Allow-Origin": "*" },
+      body: JSON.stringify({ room_id: id, name: c.summary.name, canonical_alias: c.summary.canonicalAlias,
+        num_joined_members: c.summary.numJoinedMembers, guest_can_join: false, world_readable: true, join_rule: "public" }) });
+  });
+  await page.goto(`${web.url}/view.html`);
+  await page.evaluate(({ cases, server }) => {
+    for (const [i, c] of cases.entries()) {
+      const el = document.createElement("mxauth-room-card");
+      el.id = `v${i}`;
+      el.setAttribute("room", c.summary.roomId);
+      el.setAttribute("server", server);
+      document.querySelector("#cards").append(el);
+    }
+  }, { cases, server: `http://${hs.serverName}` });
+  const rgb = (hex) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(", ")})`;
+  for (const [i, c] of cases.entries()) {
+    await loaded(page, `#v${i}`);
+    const got = await page.$eval(`#v${i}`, (el) => {
+      const r = el.shadowRoot, av = r.querySelector('[part="avatar"]'), m = r.querySelector('[part="members"]');
+      return { title: r.querySelector(".name").textContent, initials: av.textContent, color: getComputedStyle(av).backgroundColor,
+        members: m.textContent, membersTitle: m.title, status: r.querySelector(".st").textContent };
+    });
+    assert.deepEqual(got, { ...c.view, color: rgb(c.view.color), status: "" }, `row ${i} (${c.summary.roomId})`);
+  }
+  assert.deepEqual(seen.errors, []);
+  await page.screenshot({ path: join(results, "elements-view.png"), fullPage: true });
+  await page.close();
+});
 
 test("one instance per page; the loader rejects with MxAuthError", async () => {
   const { page } = await open();

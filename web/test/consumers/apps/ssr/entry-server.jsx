@@ -3,10 +3,10 @@
 import { renderToString } from "react-dom/server";
 import { load } from "mxauth";
 import { load as loadPreview } from "mxauth/preview";
-import { initials } from "mxauth/elements";
+import { explain } from "mxauth/elements";
 import "mxauth/react";
 
 export function render() {
   return renderToString(<mxauth-login server="matrix.org" client-name="SSR" server-locked />);
 }
-export { load, loadPreview, initials };
+export { load, loadPreview, explain };
