@@ -70,7 +70,20 @@ func TestDiscoveryCache(t *testing.T) {
 	if _, err := c.Discover(ctx, "example.org"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool { return len(net.requests()) == 2*cold })
+	// Wait for the refresh's write (its entry stamped now), not for its
+	// requests: a refresh that wrote after the clock moved on would look
+	// fresh to the next call.
+	revalidated := clock.Now()
+	waitFor(t, func() bool {
+		b, _ := store.Get(ctx, "discovery/https%3A%2F%2Fexample.org")
+		var e struct {
+			FetchedAt time.Time `json:"fetchedAt"`
+		}
+		return json.Unmarshal(b, &e) == nil && e.FetchedAt.Equal(revalidated)
+	})
+	if n := len(net.requests()); n != 2*cold {
+		t.Fatalf("stale cache: got %d requests want %d", n, 2*cold)
+	}
 
 	// Past both windows: a plain fetch.
 	clock.Add(30 * time.Minute)
@@ -105,7 +118,8 @@ func TestDiscoveryCacheDamagedEntry(t *testing.T) {
 	}
 }
 
-// waitFor polls cond; background work has no other signal to wait on.
+// waitFor polls cond: background work (a revalidation) has no other signal
+// to wait on than what it leaves behind.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)

@@ -114,6 +114,8 @@ func (dc *discoveryCache) fetch(ctx context.Context, c *Client, t target, key st
 	if f.err != nil {
 		f.info = nil // Discover answers an info or an error, never both
 	}
+	var stored []byte
+	dc.mu.Lock()
 	if f.err == nil && !d.noStore {
 		fresh := c.CacheTTL
 		if fresh <= 0 {
@@ -130,20 +132,21 @@ func (dc *discoveryCache) fetch(ctx context.Context, c *Client, t target, key st
 			stale = d.swr
 		}
 		e := &cacheEntry{Info: f.info, FetchedAt: c.now(), FreshFor: fresh, StaleFor: stale}
-		dc.mu.Lock()
 		if dc.mem == nil {
 			dc.mem = map[string]*cacheEntry{}
 		}
 		dc.mem[key] = e
-		dc.mu.Unlock()
-		if b, err := json.Marshal(e); err == nil {
-			// A store that cannot write costs only the cache.
-			_ = c.store.Put(ctx, key, b)
-		}
+		stored, _ = json.Marshal(e)
 	}
-	dc.mu.Lock()
+	// The answer is in memory before the lookup stops being in flight, and
+	// both before the store sees it: whoever reads the store's entry (a
+	// reload, a test) finds this lookup finished.
 	delete(dc.inflight, key)
 	dc.mu.Unlock()
+	if stored != nil {
+		// A store that cannot write costs only the cache.
+		_ = c.store.Put(ctx, key, stored)
+	}
 	close(f.done)
 	if f.err != nil {
 		return nil, f.err
