@@ -8,9 +8,12 @@ package wasmtest
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -50,6 +53,12 @@ func RunJS(t *testing.T, pkgs []string, env ...string) {
 		t.Fatalf("go env GOROOT: %v", err)
 	}
 	wasmExec := filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm")
+	list := exec.Command(GoBin(), append([]string{"list"}, pkgs...)...)
+	list.Env = Env()
+	paths, err := list.Output()
+	if err != nil {
+		t.Fatalf("go list %v: %v", pkgs, err)
+	}
 	args := []string{"test", "-count=1"}
 	if testing.Verbose() {
 		args = append(args, "-v")
@@ -63,9 +72,31 @@ func RunJS(t *testing.T, pkgs []string, env ...string) {
 	if err != nil {
 		t.Fatalf("wasm tests failed: %v", err)
 	}
-	if bytes.Contains(out, []byte("no test files")) || !bytes.Contains(out, []byte("ok")) {
-		t.Fatalf("wasm tests did not run")
+	if err := ranAll(out, strings.Fields(string(paths))); err != nil {
+		t.Fatalf("wasm tests did not run: %v", err)
 	}
+}
+
+// ranAll reads go test's summary lines: every package in paths must have
+// its own "ok <path> <time>" line, with tests in it. Any "ok" in the output
+// is no proof ("token" has one).
+func ranAll(out []byte, paths []string) error {
+	if len(paths) == 0 {
+		return errors.New("no packages")
+	}
+	if bytes.Contains(out, []byte("testing: warning: no tests to run")) {
+		return errors.New("a package ran no tests")
+	}
+	for _, p := range paths {
+		line := regexp.MustCompile(`(?m)^ok\s+` + regexp.QuoteMeta(p) + `\s+(.*)$`).FindSubmatch(out)
+		if line == nil {
+			return fmt.Errorf("no ok line for %s", p)
+		}
+		if bytes.Contains(line[1], []byte("[no test files]")) || bytes.Contains(line[1], []byte("[no tests to run]")) {
+			return fmt.Errorf("%s has no tests that ran", p)
+		}
+	}
+	return nil
 }
 
 // NoDeps fails t for every package of the js/wasm build of the calling
