@@ -167,31 +167,47 @@ func TestResolveForgetsFailures(t *testing.T) {
 	}
 }
 
-// TestResolveShares proves concurrent lookups of one name cost one request.
+// arrival is a context that reports on arrived when its Done is first
+// asked for. Resolve asks it when a caller starts to wait for a lookup in
+// flight, or starts its own (context.WithTimeout asks the parent), so a
+// test knows every caller has joined without sleeping.
+type arrival struct {
+	context.Context
+	once    sync.Once
+	arrived chan<- struct{}
+}
+
+func (a *arrival) Done() <-chan struct{} {
+	a.once.Do(func() { a.arrived <- struct{}{} })
+	return a.Context.Done()
+}
+
+// TestResolveShares proves concurrent lookups of one name cost one
+// request. The answer is a failure, which is not remembered: only sharing
+// the one request in flight keeps the count at one.
 func TestResolveShares(t *testing.T) {
+	const callers = 5
 	release := make(chan struct{})
 	f := &fakeFetch{reply: func(string) (*room.Response, error) {
 		<-release
-		return &room.Response{Status: 404}, nil
+		return &room.Response{Status: 503}, nil
 	}}
 	r := &Resolver{Fetch: f.fetch}
-	var wg sync.WaitGroup
-	errs := make(chan error, 5)
-	for i := 0; i < 5; i++ {
-		wg.Add(1)
+	arrived := make(chan struct{}, callers)
+	errs := make(chan error, callers)
+	for i := 0; i < callers; i++ {
 		go func() {
-			defer wg.Done()
-			_, err := r.Resolve(context.Background(), "example.org")
+			_, err := r.Resolve(&arrival{Context: context.Background(), arrived: arrived}, "example.org")
 			errs <- err
 		}()
 	}
-	time.Sleep(50 * time.Millisecond)
+	for i := 0; i < callers; i++ {
+		<-arrived
+	}
 	close(release)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
+	for i := 0; i < callers; i++ {
+		if err := <-errs; autherr.CodeOf(err) != autherr.DiscoveryFailed {
+			t.Errorf("got %v, want the shared 503 (discovery_failed)", err)
 		}
 	}
 	if len(f.calls) != 1 {
@@ -220,18 +236,22 @@ func TestResolveWaiterOutlivesLeader(t *testing.T) {
 		leaderErr <- err
 	}()
 	<-started
+	arrived := make(chan struct{}, 1)
 	waiter := make(chan string, 1)
 	go func() {
-		got, _ := r.Resolve(context.Background(), "example.org")
+		got, _ := r.Resolve(&arrival{Context: context.Background(), arrived: arrived}, "example.org")
 		waiter <- got
 	}()
-	time.Sleep(20 * time.Millisecond)
+	<-arrived // the waiter waits on the leader's lookup
 	cancelLeader()
 	if err := <-leaderErr; autherr.CodeOf(err) != autherr.Network {
 		t.Errorf("leader: got %v, want network (cancelled)", err)
 	}
 	if got := <-waiter; got != "https://example.org" {
 		t.Errorf("waiter: got %q, want a fresh lookup's answer", got)
+	}
+	if got := n.Load(); got != 2 {
+		t.Errorf("got %d requests, want the leader's and the waiter's own", got)
 	}
 }
 
