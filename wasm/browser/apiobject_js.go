@@ -61,9 +61,6 @@ func Fail(err error) Work {
 	return func(context.Context) (any, error) { return nil, err }
 }
 
-// Arg is args[i], or undefined past the end.
-func Arg(args []js.Value, i int) js.Value { return arg(args, i) }
-
 // Listeners are the event listeners of one API object
 // (addEventListener/removeEventListener), called with {type, detail}.
 type Listeners struct {
@@ -75,7 +72,7 @@ type Listeners struct {
 // as the DOM does. It reports the type and function added, and false for
 // arguments that are not (string, function) or a function already there.
 func (l *Listeners) Add(args []js.Value) (typ string, fn js.Value, added bool) {
-	t, f := arg(args, 0), arg(args, 1)
+	t, f := Arg(args, 0), Arg(args, 1)
 	if t.Type() != js.TypeString || f.Type() != js.TypeFunction {
 		return "", js.Undefined(), false
 	}
@@ -96,7 +93,7 @@ func (l *Listeners) Add(args []js.Value) (typ string, fn js.Value, added bool) {
 
 // Remove forgets (type, fn).
 func (l *Listeners) Remove(args []js.Value) {
-	t, f := arg(args, 0), arg(args, 1)
+	t, f := Arg(args, 0), Arg(args, 1)
 	if t.Type() != js.TypeString {
 		return
 	}
@@ -217,7 +214,7 @@ type SignIn interface {
 // open the storage first).
 func (f *Funcs) SignInMethods(obj js.Value, get func(context.Context) (SignIn, error)) {
 	f.Method(obj, "discover", func(args []js.Value) (js.Value, Work) {
-		signal := SignalOption(arg(args, 1))
+		signal := SignalOption(Arg(args, 1))
 		input, err := StringArg(args, 0, "input")
 		if err != nil {
 			return signal, Fail(err)
@@ -244,7 +241,7 @@ func (f *Funcs) SignInMethods(obj js.Value, get func(context.Context) (SignIn, e
 		}
 	}
 	f.Method(obj, "startLogin", func(args []js.Value) (js.Value, Work) {
-		opts, err := LoginOptionsFrom(arg(args, 0))
+		opts, err := LoginOptionsFrom(Arg(args, 0))
 		if err != nil {
 			return None(Fail(err))
 		}
@@ -258,7 +255,7 @@ func (f *Funcs) SignInMethods(obj js.Value, get func(context.Context) (SignIn, e
 		})
 	})
 	f.Method(obj, "login", func(args []js.Value) (js.Value, Work) {
-		opts, err := LoginOptionsFrom(arg(args, 0))
+		opts, err := LoginOptionsFrom(Arg(args, 0))
 		if err != nil {
 			return None(Fail(err))
 		}

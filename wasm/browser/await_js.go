@@ -71,12 +71,12 @@ func await(ctx context.Context, p js.Value, onCancel func()) (js.Value, error) {
 	}
 	onFulfil = js.FuncOf(func(_ js.Value, args []js.Value) any {
 		release()
-		ch <- result{v: arg(args, 0)}
+		ch <- result{v: Arg(args, 0)}
 		return nil
 	})
 	onReject = js.FuncOf(func(_ js.Value, args []js.Value) any {
 		release()
-		ch <- result{err: newRejection(arg(args, 0))}
+		ch <- result{err: newRejection(Arg(args, 0))}
 		return nil
 	})
 	p.Call("then", onFulfil, onReject)
@@ -91,8 +91,9 @@ func await(ctx context.Context, p js.Value, onCancel func()) (js.Value, error) {
 	}
 }
 
-// arg returns args[i], or undefined when JavaScript passed fewer.
-func arg(args []js.Value, i int) js.Value {
+// Arg returns args[i], or undefined when JavaScript passed fewer: every
+// method of the JS API reads its arguments through it.
+func Arg(args []js.Value, i int) js.Value {
 	if i < len(args) {
 		return args[i]
 	}

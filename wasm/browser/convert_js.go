@@ -70,7 +70,7 @@ func FromJS(v js.Value, dst any) (err error) {
 // StringArg returns args[i] as a string, or invalid_input naming what is
 // missing, so a method can reject instead of throwing.
 func StringArg(args []js.Value, i int, what string) (string, error) {
-	v := arg(args, i)
+	v := Arg(args, i)
 	if v.Type() != js.TypeString {
 		return "", autherr.New(autherr.InvalidInput, "arguments", "%s must be a string, not %s", what, v.Type())
 	}

@@ -32,7 +32,7 @@ func Promise(fn func(ctx context.Context) (any, error)) js.Value {
 func PromiseSignal(signal js.Value, fn func(ctx context.Context) (any, error)) js.Value {
 	var resolve, reject js.Value
 	executor := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		resolve, reject = arg(args, 0), arg(args, 1)
+		resolve, reject = Arg(args, 0), Arg(args, 1)
 		return nil
 	})
 	// The executor runs synchronously inside the constructor, so it can be

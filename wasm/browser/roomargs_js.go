@@ -60,10 +60,10 @@ func (l *Strings) UnmarshalJSON(b []byte) error {
 // or the error the Promise rejects with.
 func RoomArgs(args []js.Value) (signal js.Value, opts *RoomOptions, ref room.Ref, err error) {
 	opts = &RoomOptions{}
-	signal = SignalOption(arg(args, 1))
+	signal = SignalOption(Arg(args, 1))
 	input, err := StringArg(args, 0, "room")
 	if err == nil {
-		err = FromJS(arg(args, 1), opts)
+		err = FromJS(Arg(args, 1), opts)
 	}
 	if err == nil {
 		ref, err = room.ParseRoomRef(input)
@@ -74,6 +74,13 @@ func RoomArgs(args []js.Value) (signal js.Value, opts *RoomOptions, ref room.Ref
 // Summarize fetches the summary of a parsed room reference with a call's
 // options: each build decides which client asks (and with which token).
 type Summarize func(ctx context.Context, ref room.Ref, opts *RoomOptions) (*room.Summary, error)
+
+// RoomMethods sets roomSummary and roomBadge on obj, over the build's
+// summarize.
+func (f *Funcs) RoomMethods(obj js.Value, summarize Summarize) {
+	f.Method(obj, "roomSummary", func(args []js.Value) (js.Value, Work) { return SummaryCall(args, summarize) })
+	f.Method(obj, "roomBadge", func(args []js.Value) (js.Value, Work) { return BadgeCall(args, summarize) })
+}
 
 // SummaryCall is roomSummary(room, {server, via, signal}?) over summarize:
 // the abort signal and the work, which resolves with a SummaryView;

@@ -174,12 +174,7 @@ func (a *api) value() js.Value {
 	a.obj = obj
 	a.funcs.SignInMethods(obj, func(ctx context.Context) (browser.SignIn, error) { return a.open(ctx) })
 	a.funcs.Method(obj, "session", a.session)
-	a.funcs.Method(obj, "roomSummary", func(args []js.Value) (js.Value, browser.Work) {
-		return browser.SummaryCall(args, a.summarize)
-	})
-	a.funcs.Method(obj, "roomBadge", func(args []js.Value) (js.Value, browser.Work) {
-		return browser.BadgeCall(args, a.summarize)
-	})
+	a.funcs.RoomMethods(obj, a.summarize)
 	a.funcs.Sync(obj, "addEventListener", a.addEventListener)
 	a.funcs.Sync(obj, "removeEventListener", a.lis.Remove)
 	mode := a.cfg.Mode

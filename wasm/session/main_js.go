@@ -191,12 +191,7 @@ func (a *api) value() js.Value {
 	a.funcs.Method(obj, "accountUrl", a.accountURL)
 	a.funcs.Method(obj, "startDeviceLogin", a.startDeviceLogin)
 	a.funcs.Method(obj, "waitDeviceLogin", a.waitDeviceLogin)
-	a.funcs.Method(obj, "roomSummary", func(args []js.Value) (js.Value, browser.Work) {
-		return browser.SummaryCall(args, a.summarize)
-	})
-	a.funcs.Method(obj, "roomBadge", func(args []js.Value) (js.Value, browser.Work) {
-		return browser.BadgeCall(args, a.summarize)
-	})
+	a.funcs.RoomMethods(obj, a.summarize)
 	a.funcs.Sync(obj, "addEventListener", a.addEventListener)
 	a.funcs.Sync(obj, "removeEventListener", a.lis.Remove)
 	obj.Set("storage", a.storage.Mode)
