@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/mxauth/mxauth/auth/room"
+	"github.com/mxauth/mxauth/auth/serverrule"
 )
 
 // New returns a room.Fetch that sends requests with client (nil means
@@ -26,12 +27,16 @@ func New(client *http.Client) room.Fetch {
 	}
 	// Never follow a redirect from https to http: Go keeps the
 	// Authorization header on a redirect to the same host name, so the
-	// session's token would travel in clear text.
+	// session's token would travel in clear text. Nor one that breaks the
+	// URL rule every base URL is held to (https, or plain http to loopback).
 	cp := *client
 	next := cp.CheckRedirect
 	cp.CheckRedirect = func(r *http.Request, via []*http.Request) error {
 		if via[0].URL.Scheme == "https" && r.URL.Scheme != "https" {
 			return fmt.Errorf("httpfetch: refused redirect from https to %s", r.URL.Scheme)
+		}
+		if err := serverrule.CheckURL(r.URL.String(), true); err != nil {
+			return fmt.Errorf("httpfetch: refused redirect: %w", err)
 		}
 		if next != nil {
 			return next(r, via)

@@ -93,3 +93,48 @@ func TestFetchTransportError(t *testing.T) {
 		t.Error("got no error for a bad URL")
 	}
 }
+
+// TestFetchRedirectRule: a redirect is held to the URL rule of every base
+// URL (https, or plain http to a loopback host), and never goes from https
+// down to http.
+func TestFetchRedirectRule(t *testing.T) {
+	for _, tt := range []struct {
+		name, to string
+		ok       bool
+	}{
+		{"loopback to loopback", "http://127.0.0.1:1/x", false}, // followed, then refused by the dial
+		{"loopback to a public http host", "http://example.org/x", false},
+		{"loopback to credentials", "https://user:pw@example.org/x", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var dialled []string
+			srv := httptest.NewServer(http.RedirectHandler(tt.to, http.StatusFound))
+			defer srv.Close()
+			client := &http.Client{Transport: &recordTransport{next: http.DefaultTransport, seen: &dialled}}
+			_, err := httpfetch.New(client)(context.Background(), room.Request{Method: "GET", URL: srv.URL})
+			if err == nil {
+				t.Fatal("the redirect went through")
+			}
+			refused := strings.Contains(err.Error(), "refused redirect")
+			if tt.to == "http://127.0.0.1:1/x" {
+				if refused {
+					t.Errorf("a loopback redirect was refused by the rule: %v", err)
+				}
+				return
+			}
+			if !refused || len(dialled) != 1 {
+				t.Errorf("got %v after %v, want the redirect refused before it is asked", err, dialled)
+			}
+		})
+	}
+}
+
+type recordTransport struct {
+	next http.RoundTripper
+	seen *[]string
+}
+
+func (r *recordTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	*r.seen = append(*r.seen, req.URL.String())
+	return r.next.RoundTrip(req)
+}
