@@ -242,7 +242,7 @@ async function buildAnchors() {
 function sizes(anchors) {
   const npm = join(root, "dist/npm");
   const has = (f) => existsSync(join(npm, f));
-  const shell = ["index.js", "runtime.js", "elements.js", "preview.js", "rooms.js", "wasm_exec.js"].filter(has).map((f) => join(npm, f));
+  const shell = ["index.js", "runtime.js", "elements.js", "preview.js", "rooms.js", "roomwords.js", "wasm_exec.js"].filter(has).map((f) => join(npm, f));
   const rows = {};
   // mxauth.wasm is the small build, all a signed-out page downloads;
   // session.wasm starts on the callback page and where a session is stored.
