@@ -132,14 +132,14 @@ func IsLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
-	ip, ok := ParseIP(host)
+	ip, ok := parseIP(host)
 	return ok && ip.IsLoopback()
 }
 
-// ParseIP reads a literal IPv4 or IPv6 address as net.ParseIP does: no
+// parseIP reads a literal IPv4 or IPv6 address as net.ParseIP does: no
 // zone. It uses net/netip, which is far smaller than net in the browser
 // build.
-func ParseIP(s string) (netip.Addr, bool) {
+func parseIP(s string) (netip.Addr, bool) {
 	ip, err := netip.ParseAddr(s)
 	if err != nil || ip.Zone() != "" {
 		return netip.Addr{}, false

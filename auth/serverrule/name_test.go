@@ -139,15 +139,15 @@ func FuzzIsLoopback(f *testing.F) {
 	})
 }
 
-// ParseIP must read what net.ParseIP reads, and IsLoopback decide as
+// parseIP must read what net.ParseIP reads, and IsLoopback decide as
 // net.IP.IsLoopback does, since both replaced them.
 func TestParseIPAsNet(t *testing.T) {
 	for _, s := range []string{"127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1", "::", "0:0:0:0:0:0:0:1",
 		"::1%lo", "fe80::1%eth0", "127.000.0.1", "1.2.3", "", "[::1]", "2001:db8::1", "::ffff:1.2.3.4", "1.2.3.4.5"} {
 		nip := net.ParseIP(s)
-		ip, ok := ParseIP(s)
+		ip, ok := parseIP(s)
 		if ok != (nip != nil) {
-			t.Errorf("%q: ParseIP ok=%v, net.ParseIP %v", s, ok, nip)
+			t.Errorf("%q: parseIP ok=%v, net.ParseIP %v", s, ok, nip)
 			continue
 		}
 		if ok && (ip.IsLoopback() != nip.IsLoopback() || (ip.Is4() || ip.Is4In6()) != (nip.To4() != nil)) {
