@@ -86,17 +86,7 @@ func (f *Funcs) RoomMethods(obj js.Value, summarize Summarize) {
 // the abort signal and the work, which resolves with a SummaryView;
 // argument errors become the rejection.
 func SummaryCall(args []js.Value, summarize Summarize) (js.Value, func(context.Context) (any, error)) {
-	signal, opts, ref, err := RoomArgs(args)
-	return signal, func(ctx context.Context) (any, error) {
-		if err != nil {
-			return nil, err
-		}
-		s, err := summarize(ctx, ref, opts)
-		if err != nil {
-			return nil, err
-		}
-		return SummaryView{s, room.Card(s)}, nil
-	}
+	return roomCall(args, summarize, func(s *room.Summary, _ *RoomOptions) any { return SummaryView{s, room.Card(s)} })
 }
 
 // SummaryView is what roomSummary resolves with: the summary's fields and
@@ -111,6 +101,14 @@ type SummaryView struct {
 // summarize. It rejects when the summary fails, like every method; a page
 // that wants a grey "unavailable" badge draws its own placeholder.
 func BadgeCall(args []js.Value, summarize Summarize) (js.Value, func(context.Context) (any, error)) {
+	return roomCall(args, summarize, func(s *room.Summary, opts *RoomOptions) any {
+		return room.Badge(s, room.BadgeOptions{Label: opts.Label, Style: opts.Style})
+	})
+}
+
+// roomCall reads a room method's arguments now and, as its work, fetches
+// the summary and hands it to answer.
+func roomCall(args []js.Value, summarize Summarize, answer func(*room.Summary, *RoomOptions) any) (js.Value, func(context.Context) (any, error)) {
 	signal, opts, ref, err := RoomArgs(args)
 	return signal, func(ctx context.Context) (any, error) {
 		if err != nil {
@@ -120,6 +118,6 @@ func BadgeCall(args []js.Value, summarize Summarize) (js.Value, func(context.Con
 		if err != nil {
 			return nil, err
 		}
-		return room.Badge(s, room.BadgeOptions{Label: opts.Label, Style: opts.Style}), nil
+		return answer(s, opts), nil
 	}
 }
