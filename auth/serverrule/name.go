@@ -24,9 +24,10 @@ import (
 //	IPv6address = 2*45IPv6char   ; DIGIT, A-F, a-f, ":" and "."
 //	dns-name    = 1*255dns-char  ; DIGIT, ALPHA, "-" and "."
 //
-// The grammar is the whole test: "a..b", "matrix.org." (trailing dot),
-// "[::ffff:127.0.0.1]", "example.org:0" and "example.org:00443" are server
-// names; whether anything answers there is the network's business.
+// The grammar is the test, and an IPv6 literal must also be an IPv6
+// address: "a..b", "matrix.org." (trailing dot), "[::ffff:127.0.0.1]",
+// "example.org:0" and "example.org:00443" are server names; whether
+// anything answers there is the network's business.
 type Name struct {
 	// Host is the hostname, lower-cased, without IPv6 brackets.
 	Host string
@@ -67,6 +68,11 @@ func ParseName(s string) (Name, error) {
 			if c := n.Host[i]; !isHex(c) && c != ':' && c != '.' {
 				return fail("server name %q: %q is not allowed in an IPv6 literal", clip(s), rune(c))
 			}
+		}
+		// The grammar's characters admit "[.00]"; an IPv6 literal is an
+		// IPv6 address (IPv4-mapped ones too), or no URL can carry it.
+		if ip, ok := parseIP(n.Host); !ok || !ip.Is6() {
+			return fail("server name %q: not an IPv6 address in brackets", clip(s))
 		}
 	} else {
 		n.Host = s

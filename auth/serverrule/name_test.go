@@ -3,6 +3,7 @@ package serverrule
 import (
 	"errors"
 	"net"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -53,6 +54,8 @@ func TestParseName(t *testing.T) {
 		{"unclosed ipv6", "[::1", false, "", ""},
 		{"ipv6 letter", "[::g]", false, "", ""},
 		{"ipv6 one char", "[:]", false, "", ""},
+		{"ipv6 characters but no address", "[.00]", false, "", ""},
+		{"ipv4 in brackets", "[127.0.0.1]", false, "", ""},
 		{"ipv6 junk after", "[::1]x", false, "", ""},
 		{"ipv6 empty port", "[::1]:", false, "", ""},
 		{"bare ipv6", "::1", false, "", ""},
@@ -96,6 +99,11 @@ func FuzzParseName(f *testing.F) {
 		}
 		if strings.ContainsAny(n.Host, "/?#@%[] ") {
 			t.Fatalf("host %q would change a URL's shape", n.Host)
+		}
+		// Every name is the authority of a URL that reads back the same.
+		u, err := url.Parse("https://" + n.String() + "/")
+		if err != nil || u.Hostname() != n.Host || u.Port() != n.Port {
+			t.Fatalf("https://%s/ reads as %v, %v", n, u, err)
 		}
 	})
 }
