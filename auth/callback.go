@@ -161,7 +161,7 @@ func (c *Client) takePending(ctx context.Context, state string) (*pendingRecord,
 		return nil, err
 	}
 	defer unlock()
-	b, err := c.store.Get(ctx, key)
+	b, err := c.core.GetSecret(ctx, key)
 	if err != nil {
 		return nil, storageError(op, err)
 	}

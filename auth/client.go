@@ -51,6 +51,13 @@ type Client struct {
 	// PendingLoginTTL is how long a started login can be completed. Zero
 	// means 1 hour.
 	PendingLoginTTL time.Duration
+	// Sealer encrypts the values the Client keeps secret (sessions with
+	// their refresh tokens, pending logins with their PKCE verifiers)
+	// before they reach the Store. Nil stores them as they are.
+	Sealer Sealer
+	// AccessTokens, when set, keeps access tokens out of the Store
+	// altogether. Nil stores them with their session.
+	AccessTokens AccessTokens
 
 	lockOnce  sync.Once
 	defLocker Locker
@@ -78,7 +85,7 @@ func (c *Client) init() {
 		c.core = &signin.Client{
 			Fetch: c.httpFetch, Store: c.store, Now: c.Now, Timeout: c.Timeout, Retry: c.Retry,
 			CacheTTL: c.CacheTTL, StaleWhileRevalidate: c.StaleWhileRevalidate, Rand: rnd,
-			ClientIDs: c.ClientIDs, PendingLoginTTL: c.PendingLoginTTL,
+			ClientIDs: c.ClientIDs, PendingLoginTTL: c.PendingLoginTTL, Sealer: c.Sealer,
 		}
 	})
 }

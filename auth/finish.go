@@ -70,6 +70,7 @@ func (c *Client) finishLogin(ctx context.Context, op string, rec *pendingRecord,
 	if err := c.store.Put(ctx, currentSessionKey, []byte(s.ID())); err != nil {
 		return nil, storageError(op, err)
 	}
+	c.kept(s)
 	// The remembered device of an ended session is live again, or went to
 	// another user (signin.LastDevicePrefix): forget it.
 	_ = c.core.DeviceUsed(ctx, s.Issuer, s.DeviceID)

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/digest"
 	"github.com/mxauth/mxauth/auth/signin"
 )
 
@@ -103,23 +103,56 @@ func (s *Session) validFor(now time.Time, d time.Duration) bool {
 	return now.Add(d).Before(s.Expiry())
 }
 
+// AccessTokens keeps access tokens out of the Store. A Client with one
+// stores each session without its access token and hands the token here,
+// with the fingerprint of the refresh token it goes with; a session read
+// back gets the token held here for its refresh token, or none, and the
+// token source refreshes it. So a holder never uses an access token of a
+// refresh token another holder rotated away. The browser build keeps them
+// in a tab's memory and tells the page's other tabs.
+type AccessTokens interface {
+	// Keep holds access, the access token of session id that goes with
+	// the refresh token fingerprinted refresh. It is called once the
+	// session (and, at login, the current-session mark) is stored.
+	Keep(id, access, refresh string)
+	// Recall returns the access token held for session id that goes with
+	// the refresh token fingerprinted refresh.
+	Recall(ctx context.Context, id, refresh string) (string, bool)
+	// Forget drops what is held for session id: the session ended.
+	Forget(id string)
+}
+
 // saveSession writes s under its ID in one Put, which the Store makes atomic
 // (the hackpadfs store writes a temporary file and renames it), so a crash
-// leaves the old or the new session, never half of one.
+// leaves the old or the new session, never half of one. The session is a
+// secret (signin.Client.PutSecret): sealed when the Client has a Sealer,
+// and without its access token when it has AccessTokens (kept calls Keep
+// once the caller's writes are done).
 func (c *Client) saveSession(ctx context.Context, s *Session) error {
-	b, err := json.Marshal(s)
+	rec := *s
+	if c.AccessTokens != nil {
+		rec.AccessToken = ""
+	}
+	b, err := json.Marshal(&rec)
 	if err != nil {
 		return &autherr.Error{Code: autherr.Storage, Op: "save session", Err: err}
 	}
-	if err := c.store.Put(ctx, sessionKey(s.ID()), b); err != nil {
+	if err := c.core.PutSecret(ctx, sessionKey(s.ID()), b); err != nil {
 		return storageError("save session", err)
 	}
 	return nil
 }
 
+// kept hands the access token of s, just saved, to AccessTokens.
+func (c *Client) kept(s *Session) {
+	if c.AccessTokens != nil {
+		c.AccessTokens.Keep(s.ID(), s.AccessToken, fingerprint(s.RefreshToken))
+	}
+}
+
 // loadSession reads the session with id; (nil, nil) when there is none.
 func (c *Client) loadSession(ctx context.Context, id string) (*Session, error) {
-	b, err := c.store.Get(ctx, sessionKey(id))
+	b, err := c.core.GetSecret(ctx, sessionKey(id))
 	if err != nil {
 		return nil, storageError("load session", err)
 	}
@@ -129,6 +162,9 @@ func (c *Client) loadSession(ctx context.Context, id string) (*Session, error) {
 	var s Session
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, &autherr.Error{Code: autherr.Storage, Op: "load session", Err: fmt.Errorf("stored session is damaged: %w", err)}
+	}
+	if c.AccessTokens != nil {
+		s.AccessToken, _ = c.AccessTokens.Recall(ctx, id, fingerprint(s.RefreshToken))
 	}
 	return &s, nil
 }
@@ -146,6 +182,9 @@ func (c *Client) deleteSession(ctx context.Context, id string) error {
 	}
 	if err != nil && first == nil {
 		first = storageError("delete session", err)
+	}
+	if c.AccessTokens != nil {
+		c.AccessTokens.Forget(id)
 	}
 	return first
 }
@@ -199,11 +238,12 @@ func storageError(op string, err error) *autherr.Error {
 	return autherr.Wrap(autherr.Storage, op, err)
 }
 
-// tokenHash fingerprints a token so that code holding the refresh lock can
-// tell whether the stored tokens changed since it last read them without
-// keeping more copies of the secret (the idea of matrix-rust-sdk's
-// cross-process token lock).
-func tokenHash(tok string) string {
-	h := sha256.Sum256([]byte(tok))
-	return hex.EncodeToString(h[:8])
+// fingerprint names a token without being it: code holding the refresh
+// lock tells by it whether the stored tokens changed since it last read
+// them without keeping more copies of the secret (the idea of
+// matrix-rust-sdk's cross-process token lock), and AccessTokens pairs an
+// access token with its refresh token by it.
+func fingerprint(tok string) string {
+	h := digest.Sum256([]byte("mxauth token\n" + tok))
+	return hex.EncodeToString(h[:16])
 }

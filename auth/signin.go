@@ -44,6 +44,9 @@ type (
 	MemoryStore = signin.MemoryStore
 	// FSStore is a Store on a hackpadfs.FS; see signin.FSStore.
 	FSStore = signin.FSStore
+	// Sealer encrypts the values a Client keeps secret; see
+	// signin.Sealer.
+	Sealer = signin.Sealer
 	// Locker serialises work on one key across everything that shares a
 	// Store; see signin.Locker.
 	Locker = signin.Locker

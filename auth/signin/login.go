@@ -257,7 +257,7 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 		return nil, &autherr.Error{Code: autherr.Storage, Op: op, Err: err}
 	}
 	c.sweepPending(ctx)
-	if err := c.store.Put(ctx, PendingPrefix+state, b); err != nil {
+	if err := c.PutSecret(ctx, PendingPrefix+state, b); err != nil {
 		return nil, storageError(op, err)
 	}
 	return &PendingLogin{URL: authURL, State: state, DeviceID: deviceID, ClientID: clientID, RedirectURI: redirect, ExpiresAt: rec.ExpiresAt}, nil
@@ -329,7 +329,7 @@ func (c *Client) sweepPending(ctx context.Context) {
 	}
 	now := c.now()
 	for _, k := range keys {
-		b, err := c.store.Get(ctx, k)
+		b, err := c.GetSecret(ctx, k)
 		if err != nil || b == nil {
 			continue
 		}

@@ -64,7 +64,7 @@ func (c *Client) StoredSession(ctx context.Context) (*StoredSession, error) {
 	if len(cur) == 0 {
 		return nil, nil
 	}
-	b, err := c.store.Get(ctx, SessionPrefix+string(cur))
+	b, err := c.GetSecret(ctx, SessionPrefix+string(cur))
 	if err != nil {
 		return nil, storageError(op, err)
 	}

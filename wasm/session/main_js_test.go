@@ -401,7 +401,7 @@ func TestMemoryFallback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Mode != store.StorageMemory || st.Warning == nil || st.Sessions != nil {
+	if st.Mode != store.StorageMemory || st.Warning == nil || st.Tokens != nil || st.Sealer != nil {
 		t.Fatalf("OpenStorage in Node: mode %q, warning %v", st.Mode, st.Warning)
 	}
 	var ae *auth.Error
@@ -464,8 +464,8 @@ func TestTabs(t *testing.T) {
 	backing, sealer, locker := auth.NewMemoryStore(), newGCMSealer(), &auth.MutexLocker{}
 	channel := "mxauth-test-" + time.Now().Format("150405.000000")
 	tab := func() js.Value {
-		ss := &store.SessionStore{Store: backing, Sealer: sealer}
-		_, api := newTestAPI(t, config{Storage: &store.Storage{Store: ss, Mode: store.StorageIndexedDB, Sessions: ss}, Locker: locker, Channel: channel})
+		st := &store.Storage{Store: backing, Mode: store.StorageIndexedDB, Sealer: sealer, Tokens: &store.Tokens{}}
+		_, api := newTestAPI(t, config{Storage: st, Locker: locker, Channel: channel})
 		return api
 	}
 	one, two := tab(), tab()
