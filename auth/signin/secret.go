@@ -53,38 +53,55 @@ func (c *Client) PutSecret(ctx context.Context, key string, value []byte) error 
 // With a Sealer, a value that does not open (the sealing key was cleared,
 // the value was copied here from another key, or it was left in plain
 // text) is deleted and reads as missing: the person signs in again rather
-// than being stuck.
+// than being stuck. A value that changes between two reads was being
+// written (by another tab, whose write the file system may show half
+// done): it is read again, never deleted.
 func (c *Client) GetSecret(ctx context.Context, key string) ([]byte, error) {
 	c.init()
 	b, err := c.store.Get(ctx, key)
 	if err != nil || b == nil || c.Sealer == nil {
 		return b, err
 	}
-	var plain []byte
-	switch {
-	case bytes.HasPrefix(b, sealedMagic):
-		plain, err = c.Sealer.Open(ctx, b[len(sealedMagic):], keyAD(key))
-	case bytes.HasPrefix(b, legacyMagic):
-		plain, err = c.Sealer.Open(ctx, b[len(legacyMagic):], nil)
-		if err == nil && !namesKey(key, plain) {
-			err = errors.New("a legacy sealed value names another key")
-		}
+	for range 3 {
+		plain, err := c.open(ctx, key, b)
 		if err == nil {
-			// Best effort: a failed write leaves the legacy value, which
-			// the next read migrates again.
-			_ = c.PutSecret(ctx, key, plain)
+			return plain, nil
 		}
-	default:
-		err = errors.New("a value that must be sealed is not")
-	}
-	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		_ = c.store.Delete(ctx, key)
-		return nil, nil
+		again, gerr := c.store.Get(ctx, key)
+		if gerr != nil || again == nil {
+			return nil, gerr
+		}
+		if bytes.Equal(again, b) {
+			_ = c.store.Delete(ctx, key)
+			return nil, nil
+		}
+		b = again
 	}
-	return plain, nil
+	return nil, errors.New("the value keeps changing under a read")
+}
+
+// open opens b, the value read at key, migrating a legacy one in place.
+func (c *Client) open(ctx context.Context, key string, b []byte) ([]byte, error) {
+	switch {
+	case bytes.HasPrefix(b, sealedMagic):
+		return c.Sealer.Open(ctx, b[len(sealedMagic):], keyAD(key))
+	case bytes.HasPrefix(b, legacyMagic):
+		plain, err := c.Sealer.Open(ctx, b[len(legacyMagic):], nil)
+		if err != nil {
+			return nil, err
+		}
+		if !namesKey(key, plain) {
+			return nil, errors.New("a legacy sealed value names another key")
+		}
+		// Best effort: a failed write leaves the legacy value, which the
+		// next read migrates again.
+		_ = c.PutSecret(ctx, key, plain)
+		return plain, nil
+	}
+	return nil, errors.New("a value that must be sealed is not")
 }
 
 // namesKey reports whether plain, a legacy value read at key, belongs

@@ -236,3 +236,39 @@ type cancelSealer struct{}
 
 func (cancelSealer) Seal(ctx context.Context, p, _ []byte) ([]byte, error) { return p, ctx.Err() }
 func (cancelSealer) Open(ctx context.Context, s, _ []byte) ([]byte, error) { return nil, ctx.Err() }
+
+// tornStore answers the first Get of a key with a torn value, as
+// hackpadfs's IndexedDB file system can while another tab renames a file
+// over it.
+type tornStore struct {
+	*MemoryStore
+	torn []byte
+}
+
+func (s *tornStore) Get(ctx context.Context, key string) ([]byte, error) {
+	if t := s.torn; t != nil {
+		s.torn = nil
+		return t, nil
+	}
+	return s.MemoryStore.Get(ctx, key)
+}
+
+// TestSecretsTornRead: a value that does not open but reads differently
+// the second time was being written: it is read again, not deleted.
+func TestSecretsTornRead(t *testing.T) {
+	ctx := context.Background()
+	backing := &tornStore{MemoryStore: NewMemoryStore()}
+	c := &Client{Store: backing, Sealer: newGCMSealer(t)}
+	key, value := sessionAt(t, "@alice:example.org")
+	if err := c.PutSecret(ctx, key, value); err != nil {
+		t.Fatal(err)
+	}
+	whole, _ := backing.MemoryStore.Get(ctx, key)
+	backing.torn = whole[:len(whole)/2]
+	if got, err := c.GetSecret(ctx, key); err != nil || !bytes.Equal(got, value) {
+		t.Errorf("GetSecret after a torn read = %s, %v; want the value", got, err)
+	}
+	if raw, _ := backing.MemoryStore.Get(ctx, key); !bytes.Equal(raw, whole) {
+		t.Errorf("a torn read changed the stored value")
+	}
+}
