@@ -281,21 +281,20 @@ func tokenError(op string, ctx context.Context, err error, fallback autherr.Code
 			status = re.Response.StatusCode
 			header = re.Response.Header
 		}
-		e := autherr.FromStatus(op, status, re.Body, fallback)
+		code := fallback
+		switch {
+		case status == http.StatusTooManyRequests:
+			code = autherr.RateLimited
+		case status >= 500:
+			code = autherr.ServerError
+		}
+		e := autherr.FromReply(op, code, status, re.Body)
 		if re.ErrorCode != "" {
 			e.Errcode = signin.ClipText(re.ErrorCode, 64)
 			e.Message = signin.ClipText(re.ErrorDescription, 512)
 		}
-		switch {
-		case status == http.StatusTooManyRequests:
-			e.Code = autherr.RateLimited
-			if e.RetryAfter == 0 && header != nil {
-				e.RetryAfter = signin.RetryAfterHeader(header.Get("Retry-After"))
-			}
-		case status >= 500:
-			e.Code = autherr.ServerError
-		default:
-			e.Code = fallback
+		if code == autherr.RateLimited && e.RetryAfter == 0 && header != nil {
+			e.RetryAfter = signin.RetryAfterHeader(header.Get("Retry-After"))
 		}
 		return e
 	}
@@ -340,7 +339,7 @@ func (c *Client) whoami(ctx context.Context, base, token string, insecure bool) 
 		return nil, err
 	}
 	if resp.Status != http.StatusOK {
-		return nil, autherr.FromStatus(op, resp.Status, resp.Body, autherr.TokenExchangeFailed)
+		return nil, autherr.FromReply(op, autherr.Classify(resp.Status, resp.Body, autherr.TokenExchangeFailed), resp.Status, resp.Body)
 	}
 	var w whoamiAnswer
 	if err := signin.DecodeJSON(op, resp, &w, autherr.TokenExchangeFailed); err != nil {

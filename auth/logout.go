@@ -113,7 +113,7 @@ func (c *Client) revoke(ctx context.Context, s *Session, token, hint string) err
 	if resp.Status != http.StatusOK {
 		// A refusal (invalid_client, unauthorized_client, invalid_request)
 		// is forbidden, with the server's error kept.
-		return withoutSecrets(autherr.FromStatus(op, resp.Status, resp.Body, autherr.Forbidden), s.RefreshToken, s.AccessToken)
+		return withoutSecrets(autherr.FromReply(op, autherr.Classify(resp.Status, resp.Body, autherr.Forbidden), resp.Status, resp.Body), s.RefreshToken, s.AccessToken)
 	}
 	return nil
 }

@@ -216,11 +216,9 @@ func (d *discovery) wellKnown(ctx context.Context) (*wellKnown, error) {
 	case resp.Status == statusNotFound:
 		return nil, nil
 	case resp.Status >= 500:
-		return nil, autherr.FromStatus(op, resp.Status, resp.Body, autherr.ServerError)
+		return nil, autherr.FromReply(op, autherr.ServerError, resp.Status, resp.Body)
 	case resp.Status != statusOK:
-		e := autherr.FromStatus(op, resp.Status, resp.Body, autherr.DiscoveryFailed)
-		e.Code = autherr.DiscoveryFailed
-		return nil, e
+		return nil, autherr.FromReply(op, autherr.DiscoveryFailed, resp.Status, resp.Body)
 	}
 	wk, err := parseWellKnown(resp.Body, d.t.insecure)
 	if err != nil {
@@ -317,7 +315,7 @@ func (d *discovery) versions(ctx context.Context, info *ServerInfo) error {
 		return err
 	}
 	if resp.Status >= 500 {
-		return autherr.FromStatus(op, resp.Status, resp.Body, autherr.ServerError)
+		return autherr.FromReply(op, autherr.ServerError, resp.Status, resp.Body)
 	}
 	v, perr := ParseVersions(resp.Body)
 	if resp.Status != statusOK || perr != nil {
@@ -435,7 +433,7 @@ func (d *discovery) metadata(ctx context.Context, base, hint string) (*OAuthInfo
 			continue
 		}
 		if resp.Status != statusOK {
-			return nil, autherr.FromStatus(step.name, resp.Status, resp.Body, autherr.MetadataInvalid)
+			return nil, autherr.FromReply(step.name, autherr.Classify(resp.Status, resp.Body, autherr.MetadataInvalid), resp.Status, resp.Body)
 		}
 		info, err := ParseAuthMetadata(resp.Body, d.t.insecure)
 		if err != nil {
@@ -461,7 +459,7 @@ func (d *discovery) metadata(ctx context.Context, base, hint string) (*OAuthInfo
 	case absent(resp):
 		issuer = hint
 	case resp.Status != statusOK:
-		return nil, autherr.FromStatus(op, resp.Status, resp.Body, autherr.MetadataInvalid)
+		return nil, autherr.FromReply(op, autherr.Classify(resp.Status, resp.Body, autherr.MetadataInvalid), resp.Status, resp.Body)
 	default:
 		var ai struct {
 			Issuer string `json:"issuer"`
@@ -498,7 +496,7 @@ func (d *discovery) issuerMetadata(ctx context.Context, issuer string) (*OAuthIn
 		return nil, err
 	}
 	if resp.Status != statusOK {
-		return nil, autherr.FromStatus(name, resp.Status, resp.Body, autherr.MetadataInvalid)
+		return nil, autherr.FromReply(name, autherr.Classify(resp.Status, resp.Body, autherr.MetadataInvalid), resp.Status, resp.Body)
 	}
 	info, err := ParseAuthMetadata(resp.Body, d.t.insecure)
 	if err != nil {

@@ -486,13 +486,13 @@ func (c *Client) registerBody(ctx context.Context, o *OAuthInfo, body map[string
 		return "", "", err
 	}
 	if resp.Status != statusCreated && resp.Status != statusOK {
-		e := autherr.FromStatus(op, resp.Status, resp.Body, autherr.RegistrationFailed)
-		if resp.Status < 500 && resp.Status != statusTooManyRequests {
-			// A refusal keeps the server's error and error_description
-			// (RFC 7591 §3.2.2) whatever the status.
-			e.Code = autherr.RegistrationFailed
+		code := autherr.RegistrationFailed
+		if resp.Status >= 500 || resp.Status == statusTooManyRequests {
+			code = autherr.Classify(resp.Status, resp.Body, code)
 		}
-		return "", "", e
+		// A refusal keeps the server's error and error_description (RFC
+		// 7591 §3.2.2) whatever the status.
+		return "", "", autherr.FromReply(op, code, resp.Status, resp.Body)
 	}
 	var r struct {
 		ClientID string `json:"client_id"`
