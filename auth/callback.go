@@ -77,11 +77,6 @@ func ParseCallback(raw string) (*Callback, error) {
 	return cb, nil
 }
 
-// CompleteLogin with DefaultClient.
-func CompleteLogin(ctx context.Context, callbackURL string) (*Session, error) {
-	return DefaultClient.CompleteLogin(ctx, callbackURL)
-}
-
 // CompleteLogin finishes the login the callback URL answers: it checks
 // state (and iss, RFC 9207), exchanges the code with the PKCE verifier
 // (RFC 7636 §4.5), verifies the ID token when one comes back, asks whoami

@@ -12,7 +12,8 @@ import (
 )
 
 // Client holds the configuration every mxauth call shares. The zero value
-// works: each nil field means the default stated beside it. A Client is safe
+// is the default Client (there is no package-level one): each nil field
+// means the default stated beside it. A Client is safe
 // for concurrent use; do not change its fields after the first call.
 type Client struct {
 	// HTTPClient makes the requests. Nil means a client with no timeout of
@@ -103,9 +104,6 @@ func (c *Client) timeout() time.Duration {
 	}
 	return 15 * time.Second
 }
-
-// DefaultClient is the Client used by the package-level functions.
-var DefaultClient = &Client{}
 
 func (c *Client) locker() Locker {
 	if c.Locker != nil {

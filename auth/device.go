@@ -88,16 +88,6 @@ type DeviceLogin struct {
 	rec        pendingRecord
 }
 
-// StartDeviceLogin with DefaultClient.
-func StartDeviceLogin(ctx context.Context, opts DeviceLoginOptions) (*DeviceLogin, error) {
-	return DefaultClient.StartDeviceLogin(ctx, opts)
-}
-
-// WaitDeviceLogin with DefaultClient.
-func WaitDeviceLogin(ctx context.Context, d *DeviceLogin) (*Session, error) {
-	return DefaultClient.WaitDeviceLogin(ctx, d)
-}
-
 // StartDeviceLogin begins a device authorization grant (RFC 8628 §3.1;
 // Matrix spec v1.18): it finds the server (unless opts.ServerInfo is
 // given), checks that its metadata offers the grant, registers a device

@@ -11,11 +11,6 @@ import (
 	"github.com/mxauth/mxauth/auth/signin"
 )
 
-// Logout with DefaultClient.
-func Logout(ctx context.Context, s *Session) error {
-	return DefaultClient.Logout(ctx, s)
-}
-
 // Logout signs session s out: it revokes the refresh token, then the access
 // token (RFC 7009 §2.1, spec v1.15 "Logout", MSC4254), each with client_id,
 // which MAS requires of public clients, and forgets the session locally. A

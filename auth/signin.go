@@ -149,11 +149,6 @@ func ValidDeviceID(id string) bool { return signin.ValidDeviceID(id) }
 // at registration, authorization and token exchange.
 func CanonicalRedirectURI(raw string) (string, error) { return signin.CanonicalRedirectURI(raw) }
 
-// Discover finds the homeserver named by input with DefaultClient.
-func Discover(ctx context.Context, input string) (*ServerInfo, error) {
-	return DefaultClient.Discover(ctx, input)
-}
-
 // Discover finds the homeserver named by input: a server name
 // ("example.org", "example.org:8448"), a user id ("@alice:example.org") or a
 // URL. It runs the spec's client discovery (/.well-known/matrix/client),
@@ -172,11 +167,6 @@ func (c *Client) Discover(ctx context.Context, input string) (*ServerInfo, error
 func (c *Client) Check(ctx context.Context, input string) (*ServerInfo, error) {
 	c.init()
 	return c.core.Check(ctx, input)
-}
-
-// StartLogin with DefaultClient.
-func StartLogin(ctx context.Context, opts LoginOptions) (*PendingLogin, error) {
-	return DefaultClient.StartLogin(ctx, opts)
 }
 
 // StartLogin begins an authorization code login with PKCE (RFC 6749 §4.1,
