@@ -8,10 +8,11 @@ func TestAccountURL(t *testing.T) {
 	old := []string{"org.matrix.profile", "org.matrix.sessions_list", "org.matrix.session_view", "org.matrix.session_end"}
 	const base = "https://account.example.org/account/"
 	tests := []struct {
-		name, uri      string
-		supported      []string
-		action, device string
-		want           string
+		name, uri string
+		supported []string
+		action    AccountAction
+		device    string
+		want      string
 	}{
 		{"no uri", "", mas, "org.matrix.profile", "", ""},
 		{"no action", base, mas, "", "", base},

@@ -55,7 +55,7 @@ type DeviceLoginOptions struct {
 	ClientID string `json:"clientId,omitempty"`
 	// Action is "login" (default). "register" is refused: there is no
 	// prompt=create in the device grant.
-	Action string `json:"action,omitempty"`
+	Action Action `json:"action,omitempty"`
 	// DeviceID reuses a device id (at least 10 characters); empty makes a
 	// new one.
 	DeviceID string `json:"deviceId,omitempty"`

@@ -30,10 +30,7 @@ func (c *Client) finishLogin(ctx context.Context, op string, rec *pendingRecord,
 		AccountManagementActions: rec.OAuth.AccountManagementActions,
 		Insecure:                 rec.Insecure,
 	}
-	if !tok.Expiry.IsZero() {
-		s.ExpiresAt = tok.Expiry.UnixMilli()
-	}
-	s.LifetimeMs = tokenLifetimeMs(tok)
+	s.ExpiresAt, s.Lifetime = toMillisecond(tok.Expiry), tokenLifetime(tok)
 	if v := tok.Extra("id_token"); v != nil {
 		// An id_token that is not a string is not silently skipped: the
 		// server meant to send one (OpenID Connect Core §3.1.3.3).

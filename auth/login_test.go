@@ -156,7 +156,7 @@ func TestLoginChainSandbox(t *testing.T) {
 	if s.UserID != sb.UserID("alice") || s.DeviceID != p.DeviceID || s.ClientID != p.ClientID {
 		t.Errorf("session user %q device %q client %q", s.UserID, s.DeviceID, s.ClientID)
 	}
-	if s.Issuer != sb.Issuer() || s.BaseURL != sb.URL() || s.RefreshToken == "" || s.ExpiresAt == 0 {
+	if s.Issuer != sb.Issuer() || s.BaseURL != sb.URL() || s.RefreshToken == "" || s.ExpiresAt.IsZero() {
 		t.Errorf("session %+v", s)
 	}
 	if s.IDTokenClaims["nonce"] != q.Get("nonce") || s.IDTokenClaims["sub"] == nil {

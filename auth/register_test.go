@@ -17,7 +17,7 @@ func TestCheckClientMetadata(t *testing.T) {
 		name     string
 		meta     ClientMetadata
 		redirect string
-		rule     string // "" = accepted
+		rule     Rule // "" = accepted
 		field    string
 	}{
 		{"web", app, "https://app.example.org/callback", "", ""},
@@ -67,7 +67,7 @@ func TestCheckClientMetadata(t *testing.T) {
 				return
 			}
 			e := wantCode(t, err, CodeRegistrationFailed)
-			if e.Details["rule"] != tt.rule || e.Details["field"] != tt.field {
+			if e.Details["rule"] != string(tt.rule) || e.Details["field"] != tt.field {
 				t.Errorf("got rule %q field %q (%v), want %q %q", e.Details["rule"], e.Details["field"], err, tt.rule, tt.field)
 			}
 		})
@@ -104,7 +104,7 @@ func TestRegistrationRefusedByServer(t *testing.T) {
 	// Local refusal before any request.
 	_, err = loginClient(nil).Register(context.Background(), info, ClientMetadata{URI: "http://x.example/"}, testRedirect)
 	e = wantCode(t, err, CodeRegistrationFailed)
-	if e.Details["rule"] != RuleHTTPS {
+	if e.Details["rule"] != string(RuleHTTPS) {
 		t.Errorf("details %v", e.Details)
 	}
 }

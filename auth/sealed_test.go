@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mxauth/mxauth/auth/sandbox"
 )
@@ -200,7 +201,7 @@ func TestSessionFromPreviousRelease(t *testing.T) {
 	if err != nil || s == nil {
 		t.Fatalf("Session = %+v, %v", s, err)
 	}
-	if s.UserID != "@alice:example.org" || s.RefreshToken != "mar_OLDREFRESH" || s.AccessToken != "" || s.ExpiresAt != 4102444800000 || s.TokenEndpoint == "" {
+	if s.UserID != "@alice:example.org" || s.RefreshToken != "mar_OLDREFRESH" || s.AccessToken != "" || s.ExpiresAt.UnixMilli() != 4102444800000 || s.Lifetime != 5*time.Minute || s.TokenEndpoint == "" {
 		t.Errorf("Session = %+v", s)
 	}
 	p, err := c.core.GetSecret(ctx, "pending/STATE1")
@@ -216,5 +217,38 @@ func TestSessionFromPreviousRelease(t *testing.T) {
 	}
 	if v, _ := backing.Get(ctx, sessionKey(s.ID())); !strings.HasPrefix(string(v), "mxseal2:") {
 		t.Errorf("the legacy value was not sealed again: %.8q", v)
+	}
+}
+
+// TestSessionJSON: the Store record and the page's view keep expiresAt
+// and lifetimeMs in milliseconds (CONTRACT.md), while Go sees a time and
+// a duration; a session read back equals the one written.
+func TestSessionJSON(t *testing.T) {
+	s := Session{UserID: "@a:b", AccessToken: "mat_x", ExpiresAt: time.UnixMilli(1767225600123), Lifetime: 300 * time.Second}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	if m["expiresAt"] != float64(1767225600123) || m["lifetimeMs"] != float64(300000) || m["userId"] != "@a:b" || m["accessToken"] != "mat_x" {
+		t.Errorf("JSON = %s", b)
+	}
+	var back Session
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !back.ExpiresAt.Equal(s.ExpiresAt) || back.ExpiresAt != s.ExpiresAt || back.Lifetime != s.Lifetime || back.UserID != s.UserID {
+		t.Errorf("read back %+v, want %+v", back, s)
+	}
+	var none Session
+	if err := json.Unmarshal([]byte(`{"userId":"@a:b"}`), &none); err != nil || !none.ExpiresAt.IsZero() || none.Lifetime != 0 {
+		t.Errorf("without times: %+v, %v", none, err)
+	}
+	if b, _ := json.Marshal(none); strings.Contains(string(b), "expiresAt") || strings.Contains(string(b), "lifetimeMs") {
+		t.Errorf("zero times are written: %s", b)
+	}
+	if v := s.View(); v.ExpiresAt != 1767225600123 || v.LifetimeMs != 300000 {
+		t.Errorf("View = %+v", v)
 	}
 }

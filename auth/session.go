@@ -29,13 +29,15 @@ type Session struct {
 
 	AccessToken  string `json:"accessToken"`
 	RefreshToken string `json:"refreshToken,omitempty"`
-	// ExpiresAt is when the access token expires, in milliseconds since the
-	// epoch (CONTRACT.md); 0 when the server gave no expires_in.
-	ExpiresAt int64 `json:"expiresAt,omitempty"`
-	// LifetimeMs is the lifetime the server granted the access token
-	// (expires_in), in milliseconds; 0 when unknown. It caps the default
-	// validity a refresh aims for (see needed).
-	LifetimeMs int64 `json:"lifetimeMs,omitempty"`
+	// ExpiresAt is when the access token expires, to the millisecond;
+	// zero when the server gave no expires_in. Its JSON (the Store's
+	// record, CONTRACT.md's expiresAt) is milliseconds since the epoch.
+	ExpiresAt time.Time `json:"-"`
+	// Lifetime is the lifetime the server granted the access token
+	// (expires_in), to the millisecond; zero when unknown. It caps the
+	// default validity a refresh aims for (see needed). Its JSON is
+	// lifetimeMs.
+	Lifetime time.Duration `json:"-"`
 	// IDTokenClaims are the claims of the verified ID token, when the server
 	// returned one.
 	IDTokenClaims map[string]any `json:"idTokenClaims,omitempty"`
@@ -48,12 +50,51 @@ type Session struct {
 	Insecure bool `json:"insecure,omitempty"`
 }
 
-// Expiry returns ExpiresAt as a time, zero when unknown.
-func (s *Session) Expiry() time.Time {
-	if s.ExpiresAt == 0 {
+// sessionFields is Session without its JSON methods.
+type sessionFields Session
+
+// sessionRecord is Session's JSON: times in milliseconds, as the Store
+// has always held them and as pages see them.
+type sessionRecord struct {
+	*sessionFields
+	ExpiresAt  int64 `json:"expiresAt,omitempty"`
+	LifetimeMs int64 `json:"lifetimeMs,omitempty"`
+}
+
+// MarshalJSON writes s with ExpiresAt and Lifetime in milliseconds.
+func (s Session) MarshalJSON() ([]byte, error) {
+	r := sessionRecord{sessionFields: (*sessionFields)(&s), LifetimeMs: s.Lifetime.Milliseconds()}
+	if !s.ExpiresAt.IsZero() {
+		r.ExpiresAt = s.ExpiresAt.UnixMilli()
+	}
+	return json.Marshal(r)
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (s *Session) UnmarshalJSON(b []byte) error {
+	r := sessionRecord{sessionFields: (*sessionFields)(s)}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return err
+	}
+	s.ExpiresAt, s.Lifetime = fromMillis(r.ExpiresAt), time.Duration(r.LifetimeMs)*time.Millisecond
+	return nil
+}
+
+// fromMillis is the time ms milliseconds after the epoch; zero for 0.
+func fromMillis(ms int64) time.Time {
+	if ms == 0 {
 		return time.Time{}
 	}
-	return time.UnixMilli(s.ExpiresAt)
+	return time.UnixMilli(ms)
+}
+
+// toMillisecond is t as the Store keeps it, so that a session read back
+// equals the one written.
+func toMillisecond(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return time.UnixMilli(t.UnixMilli())
 }
 
 // Token returns the session's tokens as an *oauth2.Token.
@@ -62,7 +103,7 @@ func (s *Session) Token() *oauth2.Token {
 		AccessToken:  s.AccessToken,
 		TokenType:    "Bearer",
 		RefreshToken: s.RefreshToken,
-		Expiry:       s.Expiry(),
+		Expiry:       s.ExpiresAt,
 	}
 }
 
@@ -85,8 +126,8 @@ func sessionKey(id string) string { return sessionPrefix + id }
 // every call would refresh again, in every tab. A validity the caller chose
 // is kept as asked.
 func (s *Session) needed(d time.Duration) time.Duration {
-	if s.LifetimeMs > 0 {
-		if half := time.Duration(s.LifetimeMs) * time.Millisecond / 2; half < d {
+	if s.Lifetime > 0 {
+		if half := s.Lifetime / 2; half < d {
 			return half
 		}
 	}
@@ -97,10 +138,10 @@ func (s *Session) validFor(now time.Time, d time.Duration) bool {
 	if s.AccessToken == "" {
 		return false
 	}
-	if s.ExpiresAt == 0 {
+	if s.ExpiresAt.IsZero() {
 		return true
 	}
-	return now.Add(d).Before(s.Expiry())
+	return now.Add(d).Before(s.ExpiresAt)
 }
 
 // AccessTokens keeps access tokens out of the Store. A Client with one

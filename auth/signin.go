@@ -38,6 +38,18 @@ type (
 	LocalizedClientMetadata = signin.LocalizedClientMetadata
 	// Scope is an OAuth 2.0 scope token (RFC 6749 §3.3).
 	Scope = signin.Scope
+	// ResponseMode is how the authorization answer comes back.
+	ResponseMode = signin.ResponseMode
+	// Action is what a login is for: ActionLogin or ActionRegister.
+	Action = signin.Action
+	// ApplicationType is a client's RFC 7591 application_type.
+	ApplicationType = signin.ApplicationType
+	// Rule names a registration check that failed.
+	Rule = signin.Rule
+	// StepResult is how one discovery request went.
+	StepResult = signin.StepResult
+	// MetadataSource says where the auth metadata came from.
+	MetadataSource = signin.MetadataSource
 	// Store keeps mxauth's state; see signin.Store.
 	Store = signin.Store
 	// MemoryStore is a Store in memory.
@@ -72,6 +84,16 @@ const (
 	ActionRegister        = signin.ActionRegister
 	ApplicationTypeWeb    = signin.ApplicationTypeWeb
 	ApplicationTypeNative = signin.ApplicationTypeNative
+)
+
+// Where auth metadata came from, and how a discovery step went (see
+// signin).
+const (
+	SourceStable   = signin.SourceStable
+	SourceUnstable = signin.SourceUnstable
+	SourceIssuer   = signin.SourceIssuer
+	StepOK         = signin.StepOK
+	StepAbsent     = signin.StepAbsent
 )
 
 // Registration rule names, the "rule" of a registration_failed error's
@@ -132,9 +154,11 @@ func ParseAuthMetadata(body []byte, insecure bool) (*OAuthInfo, error) {
 // 127.0.0.0/8 or ::1.
 func IsLoopbackHost(host string) bool { return signin.IsLoopbackHost(host) }
 
-// ApplicationType is "native" for a loopback http or private-use redirect
-// URI, else "web"; see signin.ApplicationType.
-func ApplicationType(redirectURI string) string { return signin.ApplicationType(redirectURI) }
+// ApplicationTypeOf is "native" for a loopback http or private-use
+// redirect URI, else "web"; see signin.ApplicationTypeOf.
+func ApplicationTypeOf(redirectURI string) ApplicationType {
+	return signin.ApplicationTypeOf(redirectURI)
+}
 
 // CheckClientMetadata checks meta against the rules MAS enforces; see
 // signin.CheckClientMetadata.

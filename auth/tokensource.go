@@ -199,10 +199,7 @@ func (c *Client) refreshSession(ctx context.Context, id string, seen *Session, m
 	if tok.RefreshToken != "" {
 		next.RefreshToken = tok.RefreshToken
 	}
-	next.ExpiresAt, next.LifetimeMs = 0, tokenLifetimeMs(tok)
-	if !tok.Expiry.IsZero() {
-		next.ExpiresAt = tok.Expiry.UnixMilli()
-	}
+	next.ExpiresAt, next.Lifetime = toMillisecond(tok.Expiry), tokenLifetime(tok)
 	if sc := grantedScopes(tok, nil); len(sc) > 0 {
 		next.Scope = sc
 	}
@@ -305,9 +302,9 @@ func neverSent(e *autherr.Error) bool {
 	return errors.As(e.Err, &op) && op.Op == "dial"
 }
 
-// tokenLifetimeMs is the expires_in of a token answer in milliseconds, 0
-// when absent or not a positive number.
-func tokenLifetimeMs(tok *oauth2.Token) int64 {
+// tokenLifetime is the expires_in of a token answer to the millisecond,
+// 0 when absent or not a positive number.
+func tokenLifetime(tok *oauth2.Token) time.Duration {
 	var secs float64
 	switch v := tok.Extra("expires_in").(type) {
 	case float64:
@@ -318,5 +315,5 @@ func tokenLifetimeMs(tok *oauth2.Token) int64 {
 	if secs <= 0 || secs > 10*365*24*3600 {
 		return 0
 	}
-	return int64(secs * 1000)
+	return time.Duration(secs*1000) * time.Millisecond
 }

@@ -65,7 +65,7 @@ func (d *discovery) fetch(ctx context.Context, name, u string, limit int64) (*Re
 	resp, err := d.c.Do(ctx, Request{Op: name, URL: u, Limit: limit, Insecure: d.t.insecure})
 	st := Step{Name: name, URL: u, Duration: d.c.now().Sub(start)}
 	if err != nil {
-		st.Result = string(autherr.CodeOf(err))
+		st.Result = StepResult(autherr.CodeOf(err))
 		st.Error = err.Error()
 		var ae *autherr.Error
 		if errors.As(err, &ae) {
@@ -76,12 +76,12 @@ func (d *discovery) fetch(ctx context.Context, name, u string, limit int64) (*Re
 		st.CORS = resp.Header("Access-Control-Allow-Origin") != ""
 		switch {
 		case resp.Status == statusOK:
-			st.Result = "ok"
+			st.Result = StepOK
 			d.noteCache(resp.Header("Cache-Control"))
 		case resp.Status == statusNotFound || resp.Status == statusMethodNotAllowed:
-			st.Result = "absent"
+			st.Result = StepAbsent
 		default:
-			st.Result = fmt.Sprintf("HTTP %d", resp.Status)
+			st.Result = StepResult(fmt.Sprintf("HTTP %d", resp.Status))
 		}
 	}
 	d.mu.Lock()
@@ -98,7 +98,7 @@ func (d *discovery) setStepResult(ctx context.Context, name string, err error) {
 	var st *Step
 	for i := len(d.steps) - 1; i >= 0; i-- {
 		if d.steps[i].Name == name {
-			d.steps[i].Result = string(autherr.CodeOf(err))
+			d.steps[i].Result = StepResult(autherr.CodeOf(err))
 			d.steps[i].Error = err.Error()
 			st = &d.steps[i]
 			break
@@ -420,9 +420,12 @@ func isTrue(raw json.RawMessage) bool {
 // one but answers it wrongly fails the discovery. (nil, nil) means the
 // server does not delegate auth.
 func (d *discovery) metadata(ctx context.Context, base, hint string) (*OAuthInfo, error) {
-	chain := []struct{ name, path, source string }{
-		{"auth_metadata", "/_matrix/client/v1/auth_metadata", "stable"},
-		{"auth_metadata (unstable)", "/_matrix/client/unstable/org.matrix.msc2965/auth_metadata", "unstable"},
+	chain := []struct {
+		name, path string
+		source     MetadataSource
+	}{
+		{"auth_metadata", "/_matrix/client/v1/auth_metadata", SourceStable},
+		{"auth_metadata (unstable)", "/_matrix/client/unstable/org.matrix.msc2965/auth_metadata", SourceUnstable},
 	}
 	for _, step := range chain {
 		resp, err := d.fetch(ctx, step.name, base+step.path, limitJSON)
@@ -508,7 +511,7 @@ func (d *discovery) issuerMetadata(ctx context.Context, issuer string) (*OAuthIn
 		d.setStepResult(ctx, name, e)
 		return nil, e
 	}
-	info.Source = "issuer"
+	info.Source = SourceIssuer
 	return info, nil
 }
 

@@ -35,16 +35,24 @@ func DeviceScope(id string) Scope { return Scope(scopeDevicePrefix + id) }
 // DeviceScopeUnstable is DeviceScope's MSC2967 unstable form.
 func DeviceScopeUnstable(id string) Scope { return Scope(scopeDevicePrefixUnstable + id) }
 
-// Response modes (OAuth 2.0 Multiple Response Type Encoding Practices §2).
+// ResponseMode is how the authorization answer comes back (OAuth 2.0
+// Multiple Response Type Encoding Practices §2).
+type ResponseMode string
+
+// Response modes a login may ask for.
 const (
-	ResponseModeFragment = "fragment"
-	ResponseModeQuery    = "query"
+	ResponseModeFragment ResponseMode = "fragment"
+	ResponseModeQuery    ResponseMode = "query"
 )
 
-// Login actions (MSC2964 prompt=create; CONTRACT.md startLogin action).
+// Action is what a login is for (MSC2964 prompt=create; CONTRACT.md
+// startLogin action).
+type Action string
+
+// Login actions.
 const (
-	ActionLogin    = "login"
-	ActionRegister = "register"
+	ActionLogin    Action = "login"
+	ActionRegister Action = "register"
 )
 
 // LoginOptions are the options of StartLogin; they mirror CONTRACT.md's
@@ -64,7 +72,7 @@ type LoginOptions struct {
 	ClientID string `json:"clientId,omitempty"`
 	// Action is "login" (default) or "register". register sends prompt=create
 	// when the server lists it in prompt_values_supported.
-	Action string `json:"action,omitempty"`
+	Action Action `json:"action,omitempty"`
 	// DeviceID asks for this device id (at least 10 characters). Empty
 	// asks for the device of the last session of this server that ended on
 	// this Store (signed out, or expired), unless LoginHint names someone
@@ -80,7 +88,7 @@ type LoginOptions struct {
 	UILocales []string `json:"uiLocales,omitempty"`
 	// ResponseMode is "fragment" (default; keeps the code out of server
 	// logs, the spec's advice for web clients) or "query".
-	ResponseMode string `json:"responseMode,omitempty"`
+	ResponseMode ResponseMode `json:"responseMode,omitempty"`
 	// State is the application's own state (a deep link, a returnTo): any
 	// JSON value of at most MaxAppState bytes, kept with the pending login
 	// in the Store — never in the URL, never sent to a server — and handed
@@ -170,7 +178,7 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 	default:
 		return nil, autherr.New(autherr.InvalidInput, op, "response mode %q is not fragment or query", mode)
 	}
-	if len(o.ResponseModesSupported) > 0 && !slices.Contains(o.ResponseModesSupported, mode) {
+	if len(o.ResponseModesSupported) > 0 && !slices.Contains(o.ResponseModesSupported, string(mode)) {
 		return nil, MetadataError(op, "response_modes_supported", "does not contain %q", mode)
 	}
 	switch opts.Action {
@@ -224,7 +232,7 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 		"code_challenge_method": {"S256"},
 		// MAS answers in the query when response_mode is omitted, so it
 		// is always sent (spec notes §2.3).
-		"response_mode": {mode},
+		"response_mode": {string(mode)},
 	}
 	if nonce != "" {
 		q.Set("nonce", nonce)
@@ -353,7 +361,7 @@ func LoginScopes(info *ServerInfo, deviceID string) []string {
 	case slices.Contains(o.ScopesSupported, string(ScopeClientAPI)):
 	case slices.Contains(o.ScopesSupported, string(ScopeClientAPIUnstable)):
 		unstable = true
-	case o.Source == "stable" || claimsVersion(info.Versions, 1, 15):
+	case o.Source == SourceStable || claimsVersion(info.Versions, 1, 15):
 	default:
 		unstable = true
 	}

@@ -40,40 +40,47 @@ type LocalizedClientMetadata struct {
 	PolicyURI string `json:"policyUri,omitempty"`
 }
 
-// Application types of RFC 7591 / OpenID Connect Dynamic Registration §2.
+// ApplicationType is a client's application_type (OpenID Connect Dynamic
+// Client Registration §2, which RFC 7591 clients of MAS send).
+type ApplicationType string
+
+// Application types.
 const (
-	ApplicationTypeWeb    = "web"
-	ApplicationTypeNative = "native"
+	ApplicationTypeWeb    ApplicationType = "web"
+	ApplicationTypeNative ApplicationType = "native"
 )
 
-// Registration rule names, the "rule" of a registration_failed error's
-// Details. They follow the checks MAS's client registration policy makes.
+// Rule names a check of MAS's client registration policy that a client's
+// metadata failed: the "rule" of a registration_failed error's Details.
+type Rule string
+
+// Registration rules.
 const (
-	RuleRequired       = "required"        // the field must be present
-	RuleHTTPS          = "https"           // must be an https URL
-	RuleNotLoopback    = "not_loopback"    // an https URL may not point at localhost
-	RuleSameHost       = "same_host"       // host must be client_uri's host or a subdomain of it
-	RuleNoFragment     = "no_fragment"     // no '#'
-	RuleURLCharacters  = "url_characters"  // outside the characters MAS's URL check allows
-	RulePublicSuffix   = "public_suffix"   // the host is a public suffix (github.io itself)
-	RuleNativeRedirect = "native_redirect" // a private-use scheme must be client_uri's host reversed, with no authority
-	RuleLanguageTag    = "language_tag"    // a localisation key is not a language tag
+	RuleRequired       Rule = "required"        // the field must be present
+	RuleHTTPS          Rule = "https"           // must be an https URL
+	RuleNotLoopback    Rule = "not_loopback"    // an https URL may not point at localhost
+	RuleSameHost       Rule = "same_host"       // host must be client_uri's host or a subdomain of it
+	RuleNoFragment     Rule = "no_fragment"     // no '#'
+	RuleURLCharacters  Rule = "url_characters"  // outside the characters MAS's URL check allows
+	RulePublicSuffix   Rule = "public_suffix"   // the host is a public suffix (github.io itself)
+	RuleNativeRedirect Rule = "native_redirect" // a private-use scheme must be client_uri's host reversed, with no authority
+	RuleLanguageTag    Rule = "language_tag"    // a localisation key is not a language tag
 )
 
 // registrationError is a local refusal naming the rule and the field.
-func registrationError(rule, field, format string, args ...any) *autherr.Error {
+func registrationError(rule Rule, field, format string, args ...any) *autherr.Error {
 	return &autherr.Error{
 		Code:    autherr.RegistrationFailed,
 		Op:      "register",
-		Details: map[string]string{"rule": rule, "field": field},
+		Details: map[string]string{"rule": string(rule), "field": field},
 		Err:     fmt.Errorf("%s: "+format, append([]any{field}, args...)...),
 	}
 }
 
-// ApplicationType is "native" when redirectURI is a loopback http address
-// (RFC 8252 §7.3) or a private-use scheme (§7.1), else "web". MAS accepts
-// loopback redirects only from native clients.
-func ApplicationType(redirectURI string) string {
+// ApplicationTypeOf is "native" when redirectURI is a loopback http
+// address (RFC 8252 §7.3) or a private-use scheme (§7.1), else "web". MAS
+// accepts loopback redirects only from native clients.
+func ApplicationTypeOf(redirectURI string) ApplicationType {
 	p, ok := splitPolicyURL(redirectURI)
 	if !ok {
 		return ApplicationTypeWeb
@@ -160,7 +167,7 @@ func checkRedirectURI(client policyURL, raw string) error {
 	if !ok {
 		return registrationError(RuleURLCharacters, field, "%q has characters MAS's URL check refuses (hosts [a-z0-9-], paths [A-Za-z0-9/._~-])", ClipURL(raw))
 	}
-	switch ApplicationType(raw) {
+	switch ApplicationTypeOf(raw) {
 	case ApplicationTypeNative:
 		if p.scheme == "http" {
 			return nil // loopback, any port (RFC 8252 §7.3)
@@ -385,7 +392,7 @@ func registrationBody(meta ClientMetadata, redirectURI string) map[string]any {
 		"token_endpoint_auth_method": "none",
 		"grant_types":                []string{"authorization_code", "refresh_token"},
 		"response_types":             []string{"code"},
-		"application_type":           ApplicationType(redirectURI),
+		"application_type":           ApplicationTypeOf(redirectURI),
 	}
 	set := func(k, v string) {
 		if v != "" {

@@ -362,7 +362,7 @@ func (a *api) accountURL(args []js.Value) (js.Value, browser.Work) {
 		return browser.None(browser.Fail(err))
 	}
 	return browser.None(func(ctx context.Context) (any, error) {
-		u, err := a.client.AccountURL(ctx, o.Action, o.DeviceID)
+		u, err := a.client.AccountURL(ctx, auth.AccountAction(o.Action), o.DeviceID)
 		if err != nil || u == "" {
 			return nil, err
 		}
