@@ -248,35 +248,8 @@ func (c *Client) refreshWithRetry(ctx context.Context, s *Session) (*oauth2.Toke
 		if ctx.Err() != nil {
 			return nil, autherr.FromContext(op, ctx.Err())
 		}
-		var ae *autherr.Error
-		if !errors.As(err, &ae) {
-			return nil, err
-		}
-		d := wait
-		switch {
-		case ae.Code == autherr.ServerError:
-		case ae.Code == autherr.RateLimited:
-			if ae.RetryAfter > refreshMaxBackoff {
-				return nil, err
-			}
-			if ae.RetryAfter > 0 {
-				d = ae.RetryAfter
-			}
-		case redirectRefused(ae):
-			// The same endpoint would redirect again; nothing went there.
-			return nil, err
-		case (ae.Code == autherr.Network || ae.Code == autherr.Timeout) && neverSent(ae):
-			// Nothing reached the server: safe to try again.
-		case ae.Code == autherr.Network || ae.Code == autherr.Timeout:
-			// The request may have been processed and its answer lost.
-			// Send the same refresh token once more; more would risk
-			// MAS treating it as a replay.
-			if lostRetried {
-				return nil, err
-			}
-			lostRetried = true
-			d = 0
-		default:
+		d, again := refreshRetry(err, wait, &lostRetried)
+		if !again {
 			return nil, err
 		}
 		if attempt == refreshAttempts-1 {
@@ -287,12 +260,46 @@ func (c *Client) refreshWithRetry(ctx context.Context, s *Session) (*oauth2.Toke
 				return nil, autherr.FromContext(op, err)
 			}
 		}
-		wait *= 2
-		if wait > refreshMaxBackoff {
-			wait = refreshMaxBackoff
-		}
+		wait = min(wait*2, refreshMaxBackoff)
 	}
 	return nil, lastErr
+}
+
+// refreshRetry decides whether a failed refresh is tried again, and after
+// how long (wait unless the server says otherwise). A refresh whose answer
+// may have been lost is sent once more at once (lostRetried records it):
+// more would risk MAS treating the refresh token as replayed.
+func refreshRetry(err error, wait time.Duration, lostRetried *bool) (time.Duration, bool) {
+	var ae *autherr.Error
+	if !errors.As(err, &ae) {
+		return 0, false
+	}
+	switch {
+	case ae.Code == autherr.ServerError:
+		return wait, true
+	case ae.Code == autherr.RateLimited:
+		if ae.RetryAfter > refreshMaxBackoff {
+			return 0, false
+		}
+		if ae.RetryAfter > 0 {
+			return ae.RetryAfter, true
+		}
+		return wait, true
+	case redirectRefused(ae):
+		// The same endpoint would redirect again; nothing went there.
+		return 0, false
+	case (ae.Code == autherr.Network || ae.Code == autherr.Timeout) && neverSent(ae):
+		// Nothing reached the server: safe to try again.
+		return wait, true
+	case ae.Code == autherr.Network || ae.Code == autherr.Timeout:
+		// The request may have been processed and its answer lost.
+		if *lostRetried {
+			return 0, false
+		}
+		*lostRetried = true
+		return 0, true
+	}
+	return 0, false
 }
 
 // neverSent reports a transport failure that happened before the request
