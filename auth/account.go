@@ -39,13 +39,13 @@ var actionTakesDevice = map[AccountAction]bool{
 	AccountActionDeviceView: true, AccountActionDeviceDelete: true,
 }
 
-// AccountURL builds the account management URL (MSC4191): accountURI with
+// accountURL builds the account management URL (MSC4191): accountURI with
 // action=… when the server lists that action under any of its names (an
 // old name asked for maps to the new one the server lists, and back), and
 // device_id for the device actions. An action the server does not list is
 // left out, so the link opens the account page. Empty when the server has no
 // account management URI.
-func AccountURL(accountURI string, supported []string, action AccountAction, deviceID string) string {
+func accountURL(accountURI string, supported []string, action AccountAction, deviceID string) string {
 	if accountURI == "" {
 		return ""
 	}
@@ -88,17 +88,17 @@ func AccountURL(accountURI string, supported []string, action AccountAction, dev
 }
 
 // AccountURL is the account management URL for this session, with action
-// (see the package function AccountURL); deviceID defaults to the session's
+// (see accountURL); deviceID defaults to the session's
 // device. Empty when the server has none.
 func (s *Session) AccountURL(action AccountAction, deviceID string) string {
 	if deviceID == "" {
 		deviceID = s.DeviceID
 	}
-	return AccountURL(s.AccountManagementURI, s.AccountManagementActions, action, deviceID)
+	return accountURL(s.AccountManagementURI, s.AccountManagementActions, action, deviceID)
 }
 
-// AccountURL is the account management URL of the current session (see the
-// package function AccountURL); "" when nobody is signed in or the server
+// AccountURL is the account management URL of the current session (see
+// Session.AccountURL); "" when nobody is signed in or the server
 // has none. It makes no request.
 func (c *Client) AccountURL(ctx context.Context, action AccountAction, deviceID string) (string, error) {
 	s, err := c.Session(ctx)

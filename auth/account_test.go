@@ -28,7 +28,7 @@ func TestAccountURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := AccountURL(tt.uri, tt.supported, tt.action, tt.device); got != tt.want {
+			if got := accountURL(tt.uri, tt.supported, tt.action, tt.device); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})

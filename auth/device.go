@@ -14,19 +14,19 @@ import (
 	"github.com/mxauth/mxauth/auth/signin"
 )
 
-// GrantTypeDeviceCode is the grant type of the OAuth 2.0 device
+// grantTypeDeviceCode is the grant type of the OAuth 2.0 device
 // authorization grant (RFC 8628 §3.4), part of the Matrix client-server API
 // since v1.18 (MSC4341).
-const GrantTypeDeviceCode = signin.GrantTypeDeviceCode
+const grantTypeDeviceCode = signin.GrantTypeDeviceCode
 
-// ReasonDeviceGrantNotOffered is the Details["reason"] of the
+// reasonDeviceGrantNotOffered is the Details["reason"] of the
 // oauth_unsupported error StartDeviceLogin returns when the server's metadata
 // lists no device_authorization_endpoint or not the device_code grant.
-const ReasonDeviceGrantNotOffered = "device_grant_not_offered"
+const reasonDeviceGrantNotOffered = "device_grant_not_offered"
 
-// ReasonDeviceGrantNoRegister is the Details["reason"] of the invalid_input
+// reasonDeviceGrantNoRegister is the Details["reason"] of the invalid_input
 // error for Action "register": the device grant has no prompt=create.
-const ReasonDeviceGrantNoRegister = "device_grant_no_register"
+const reasonDeviceGrantNoRegister = "device_grant_no_register"
 
 // Bounds on a device authorization answer (RFC 8628 §3.2). The codes are
 // shown to people and sent back, so they are kept small and printable.
@@ -102,7 +102,7 @@ func (c *Client) StartDeviceLogin(ctx context.Context, opts DeviceLoginOptions) 
 	case "", ActionLogin:
 	case ActionRegister:
 		return nil, &autherr.Error{Code: autherr.InvalidInput, Op: op,
-			Details: map[string]string{"reason": ReasonDeviceGrantNoRegister},
+			Details: map[string]string{"reason": reasonDeviceGrantNoRegister},
 			Err:     errors.New("the device grant cannot create an account (there is no prompt=create in it): create the account with a redirect login, or in a browser, first")}
 	default:
 		return nil, autherr.New(autherr.InvalidInput, op, "action %q is not login", opts.Action)
@@ -112,10 +112,10 @@ func (c *Client) StartDeviceLogin(ctx context.Context, opts DeviceLoginOptions) 
 		return nil, err
 	}
 	o := info.OAuth
-	if o.DeviceAuthorizationEndpoint == "" || !slices.Contains(o.GrantTypesSupported, GrantTypeDeviceCode) {
+	if o.DeviceAuthorizationEndpoint == "" || !slices.Contains(o.GrantTypesSupported, grantTypeDeviceCode) {
 		return nil, &autherr.Error{Code: autherr.OAuthUnsupported, Op: op,
-			Details: map[string]string{"reason": ReasonDeviceGrantNotOffered},
-			Err:     fmt.Errorf("%s does not offer the device authorization grant (no device_authorization_endpoint or %s in its metadata)", info.ServerName, GrantTypeDeviceCode)}
+			Details: map[string]string{"reason": reasonDeviceGrantNotOffered},
+			Err:     fmt.Errorf("%s does not offer the device authorization grant (no device_authorization_endpoint or %s in its metadata)", info.ServerName, grantTypeDeviceCode)}
 	}
 	for _, u := range []struct{ name, val string }{
 		{"device_authorization_endpoint", o.DeviceAuthorizationEndpoint}, {"token_endpoint", o.TokenEndpoint},
@@ -133,7 +133,7 @@ func (c *Client) StartDeviceLogin(ctx context.Context, opts DeviceLoginOptions) 
 		if deviceID, err = c.core.RandomString(10); err != nil {
 			return nil, err
 		}
-	} else if !ValidDeviceID(deviceID) {
+	} else if !signin.ValidDeviceID(deviceID) {
 		return nil, autherr.New(autherr.InvalidInput, op, "device id %q must be at least 10 characters of [A-Za-z0-9._~!$&'()*+,;=:@/-]", deviceID)
 	}
 	clientID, regKey := opts.ClientID, ""

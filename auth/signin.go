@@ -110,12 +110,6 @@ const (
 	RuleLanguageTag    = signin.RuleLanguageTag
 )
 
-// DeviceScope is the scope that binds the tokens to device id.
-func DeviceScope(id string) Scope { return signin.DeviceScope(id) }
-
-// DeviceScopeUnstable is DeviceScope's MSC2967 unstable form.
-func DeviceScopeUnstable(id string) Scope { return signin.DeviceScopeUnstable(id) }
-
 // NewFSStore returns a Store that keeps each key as a file under dir of
 // fsys; see signin.NewFSStore.
 func NewFSStore(fsys hackpadfs.FS, dir string) *FSStore { return signin.NewFSStore(fsys, dir) }
@@ -166,13 +160,6 @@ func CheckClientMetadata(meta ClientMetadata, redirectURI string) error {
 	return signin.CheckClientMetadata(meta, redirectURI)
 }
 
-// ValidDeviceID reports whether id is a device id MAS accepts.
-func ValidDeviceID(id string) bool { return signin.ValidDeviceID(id) }
-
-// CanonicalRedirectURI checks a redirect URI and returns the one string used
-// at registration, authorization and token exchange.
-func CanonicalRedirectURI(raw string) (string, error) { return signin.CanonicalRedirectURI(raw) }
-
 // Discover finds the homeserver named by input: a server name
 // ("example.org", "example.org:8448"), a user id ("@alice:example.org") or a
 // URL. It runs the spec's client discovery (/.well-known/matrix/client),
@@ -201,17 +188,6 @@ func (c *Client) Check(ctx context.Context, input string) (*ServerInfo, error) {
 func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLogin, error) {
 	c.init()
 	return c.core.StartLogin(ctx, opts)
-}
-
-// Register returns a client id for this application at info's OAuth
-// server: a pre-registered one (Client.ClientIDs), the cached one for the
-// same issuer and metadata, or a new one from dynamic client registration
-// (RFC 7591, spec "Client registration"). The metadata is checked locally
-// first (CheckClientMetadata). redirectURI must be the exact string later
-// used at the authorization and token endpoints.
-func (c *Client) Register(ctx context.Context, info *ServerInfo, meta ClientMetadata, redirectURI string) (string, error) {
-	c.init()
-	return c.core.Register(ctx, info, meta, redirectURI)
 }
 
 // register does the cached dynamic registration and also returns the cache
