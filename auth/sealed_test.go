@@ -2,12 +2,8 @@ package auth
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"os"
 	"strings"
 	"sync"
@@ -15,47 +11,8 @@ import (
 	"time"
 
 	"github.com/mxauth/mxauth/auth/sandbox"
+	"github.com/mxauth/mxauth/auth/signin/storetest"
 )
-
-// aesSealer is a Sealer as the browser's: AES-GCM, the 12-byte nonce in
-// front. A fixed nonce makes the golden values of sealed-by-798ceb9.json
-// (a test key; never do this with a real one).
-type aesSealer struct {
-	aead       cipher.AEAD
-	fixedNonce bool
-}
-
-func newAESSealer(t *testing.T, key []byte) *aesSealer {
-	t.Helper()
-	if key == nil {
-		key = make([]byte, 32)
-		rand.Read(key)
-	}
-	b, err := aes.NewCipher(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := cipher.NewGCM(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &aesSealer{aead: a}
-}
-
-func (g *aesSealer) Seal(_ context.Context, plain, ad []byte) ([]byte, error) {
-	iv := make([]byte, 12)
-	if !g.fixedNonce {
-		rand.Read(iv)
-	}
-	return g.aead.Seal(iv, iv, plain, ad), nil
-}
-
-func (g *aesSealer) Open(_ context.Context, sealed, ad []byte) ([]byte, error) {
-	if len(sealed) < 12 {
-		return nil, errors.New("short")
-	}
-	return g.aead.Open(nil, sealed[:12], sealed[12:], ad)
-}
 
 // memTokens is an AccessTokens as the browser's store.Tokens, without
 // tabs: the tokens in a map.
@@ -100,7 +57,7 @@ func TestSealedSessions(t *testing.T) {
 	sb := startSandbox(t, sandbox.Config{})
 	ctx := context.Background()
 	backing := NewMemoryStore()
-	sealer := newAESSealer(t, nil)
+	sealer := storetest.NewSealer(t, nil)
 	tab := func() (*Client, *memTokens) {
 		m := &memTokens{}
 		c := loginClient(backing)
@@ -164,8 +121,8 @@ func TestSealedSessions(t *testing.T) {
 // Store (798ceb9, whose browser store sealed values itself) left in
 // IndexedDB still reads: the session, its current mark, a pending login,
 // and a legacy (mxseal1) session, which is sealed again in place. The
-// golden values were sealed by that release's code with the key 01…20
-// and a zero nonce.
+// golden values were sealed by that release's code with the AES-GCM key
+// 01…20 (and a zero nonce, which Open reads from the value).
 func TestSessionFromPreviousRelease(t *testing.T) {
 	raw, err := os.ReadFile("testdata/sealed-by-798ceb9.json")
 	if err != nil {
@@ -192,7 +149,7 @@ func TestSessionFromPreviousRelease(t *testing.T) {
 			}
 		}
 		c := loginClient(backing)
-		c.Sealer, c.AccessTokens = newAESSealer(t, key), &memTokens{}
+		c.Sealer, c.AccessTokens = storetest.NewSealer(t, key), &memTokens{}
 		return c, backing
 	}
 

@@ -1,51 +1,24 @@
-package signin
+package signin_test
 
 import (
 	"bytes"
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"testing"
+
+	"github.com/mxauth/mxauth/auth/signin"
+	"github.com/mxauth/mxauth/auth/signin/storetest"
 )
 
-// gcmSealer is a Sealer like the browser's WebCrypto one: AES-GCM with a
-// random 12-byte nonce in front.
-type gcmSealer struct{ aead cipher.AEAD }
+// The sealed format the browser has stored since issue 12: a marker, then
+// the signin.Sealer's output for the value with its store key as associated data.
+var sealedMagic = []byte("mxseal2:")
 
-func newGCMSealer(t *testing.T) *gcmSealer {
-	t.Helper()
-	key := make([]byte, 32)
-	rand.Read(key)
-	b, err := aes.NewCipher(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := cipher.NewGCM(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &gcmSealer{a}
-}
-
-func (g *gcmSealer) Seal(_ context.Context, plain, ad []byte) ([]byte, error) {
-	iv := make([]byte, g.aead.NonceSize())
-	rand.Read(iv)
-	return g.aead.Seal(iv, iv, plain, ad), nil
-}
-
-func (g *gcmSealer) Open(_ context.Context, sealed, ad []byte) ([]byte, error) {
-	n := g.aead.NonceSize()
-	if len(sealed) < n {
-		return nil, errors.New("short")
-	}
-	return g.aead.Open(nil, sealed[:n], sealed[n:], ad)
-}
+func keyAD(key string) []byte { return []byte("mxauth store key\n" + key) }
 
 // sessionAt returns a session value and the key it is stored under
-// (SessionID), as package auth writes it.
+// (signin.SessionID), as package auth writes it.
 func sessionAt(t *testing.T, user string) (string, []byte) {
 	t.Helper()
 	const issuer, device = "https://auth.example.org/", "DEVICEID01"
@@ -53,22 +26,22 @@ func sessionAt(t *testing.T, user string) (string, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return SessionPrefix + SessionID(issuer, user, device), b
+	return signin.SessionPrefix + signin.SessionID(issuer, user, device), b
 }
 
-// TestSecretsSealed: with a Sealer, what PutSecret writes holds nothing in
+// TestSecretsSealed: with a signin.Sealer, what PutSecret writes holds nothing in
 // plain text and reads back; without one it is stored as it is. Values
-// the Client does not mark secret never meet the Sealer.
+// the signin.Client does not mark secret never meet the signin.Sealer.
 func TestSecretsSealed(t *testing.T) {
 	ctx := context.Background()
 	_, value := sessionAt(t, "@alice:example.org")
 	for _, tt := range []struct {
 		name   string
-		sealer Sealer
-	}{{"sealer", newGCMSealer(t)}, {"none", nil}} {
+		sealer signin.Sealer
+	}{{"sealer", storetest.NewSealer(t, nil)}, {"none", nil}} {
 		t.Run(tt.name, func(t *testing.T) {
-			backing := NewMemoryStore()
-			c := &Client{Store: backing, Sealer: tt.sealer}
+			backing := signin.NewMemoryStore()
+			c := &signin.Client{Store: backing, Sealer: tt.sealer}
 			if err := c.PutSecret(ctx, "sessions/abc", value); err != nil {
 				t.Fatal(err)
 			}
@@ -94,9 +67,9 @@ func TestSecretsSealed(t *testing.T) {
 // text, reads as missing and is removed.
 func TestSecretsDamaged(t *testing.T) {
 	ctx := context.Background()
-	backing := NewMemoryStore()
-	c := &Client{Store: backing, Sealer: newGCMSealer(t)}
-	other := &Client{Store: backing, Sealer: newGCMSealer(t)}
+	backing := signin.NewMemoryStore()
+	c := &signin.Client{Store: backing, Sealer: storetest.NewSealer(t, nil)}
+	other := &signin.Client{Store: backing, Sealer: storetest.NewSealer(t, nil)}
 	_, value := sessionAt(t, "@alice:example.org")
 	if err := other.PutSecret(ctx, "sessions/lost", value); err != nil {
 		t.Fatal(err)
@@ -123,8 +96,8 @@ func TestSecretsDamaged(t *testing.T) {
 // original still opens.
 func TestSecretsBoundToKeys(t *testing.T) {
 	ctx := context.Background()
-	backing := NewMemoryStore()
-	c := &Client{Store: backing, Sealer: newGCMSealer(t)}
+	backing := signin.NewMemoryStore()
+	c := &signin.Client{Store: backing, Sealer: storetest.NewSealer(t, nil)}
 	alice, aliceValue := sessionAt(t, "@alice:example.org")
 	bob, _ := sessionAt(t, "@bob:example.org")
 	tests := []struct {
@@ -162,9 +135,9 @@ func TestSecretsBoundToKeys(t *testing.T) {
 // legacy value that names another key (copied there) reads as missing.
 func TestSecretsMigrateLegacySeal(t *testing.T) {
 	ctx := context.Background()
-	backing := NewMemoryStore()
-	sealer := newGCMSealer(t)
-	c := &Client{Store: backing, Sealer: sealer}
+	backing := signin.NewMemoryStore()
+	sealer := storetest.NewSealer(t, nil)
+	c := &signin.Client{Store: backing, Sealer: sealer}
 	legacy := func(plain []byte) []byte {
 		ct, err := sealer.Seal(ctx, plain, nil)
 		if err != nil {
@@ -216,11 +189,11 @@ func TestSecretsMigrateLegacySeal(t *testing.T) {
 	}
 }
 
-// TestSecretsCancelled: a read cancelled while the Sealer opens a value
+// TestSecretsCancelled: a read cancelled while the signin.Sealer opens a value
 // keeps the value (it is not damaged, the caller went away).
 func TestSecretsCancelled(t *testing.T) {
-	backing := NewMemoryStore()
-	c := &Client{Store: backing, Sealer: cancelSealer{}}
+	backing := signin.NewMemoryStore()
+	c := &signin.Client{Store: backing, Sealer: cancelSealer{}}
 	backing.Put(context.Background(), "pending/S", append([]byte("mxseal2:"), "x"...))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -241,7 +214,7 @@ func (cancelSealer) Open(ctx context.Context, s, _ []byte) ([]byte, error) { ret
 // hackpadfs's IndexedDB file system can while another tab renames a file
 // over it.
 type tornStore struct {
-	*MemoryStore
+	*signin.MemoryStore
 	torn []byte
 }
 
@@ -257,8 +230,8 @@ func (s *tornStore) Get(ctx context.Context, key string) ([]byte, error) {
 // the second time was being written: it is read again, not deleted.
 func TestSecretsTornRead(t *testing.T) {
 	ctx := context.Background()
-	backing := &tornStore{MemoryStore: NewMemoryStore()}
-	c := &Client{Store: backing, Sealer: newGCMSealer(t)}
+	backing := &tornStore{MemoryStore: signin.NewMemoryStore()}
+	c := &signin.Client{Store: backing, Sealer: storetest.NewSealer(t, nil)}
 	key, value := sessionAt(t, "@alice:example.org")
 	if err := c.PutSecret(ctx, key, value); err != nil {
 		t.Fatal(err)

@@ -1,26 +1,27 @@
 // Package storetest checks that a Store keeps the promises of
 // signin.Store, as hackpadfs's fstest does for its file systems: every
 // implementation (memory, hackpadfs files, the browser's IndexedDB) runs
-// the one suite, so they cannot drift apart.
+// the one suite, so they cannot drift apart. It also has the Sealer the
+// tests of sealed values share.
 package storetest
 
 import (
 	"bytes"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
-// Store is signin.Store, spelled out so that signin's own tests can use
-// this package without an import cycle.
-type Store interface {
-	Get(ctx context.Context, key string) ([]byte, error)
-	Put(ctx context.Context, key string, value []byte) error
-	Delete(ctx context.Context, key string) error
-	Keys(ctx context.Context, prefix string) ([]string, error)
-}
+// Store is the interface under test.
+type Store = signin.Store
 
 // Run runs the suite; open returns a new, empty Store for each subtest.
 func Run(t *testing.T, open func(t *testing.T) Store) {
@@ -280,4 +281,43 @@ func whole(v []byte, value func(int) []byte) bool {
 		}
 	}
 	return false
+}
+
+// Sealer is a signin.Sealer as the browser's WebCrypto one: AES-GCM, the
+// 12-byte random nonce in front of the ciphertext.
+type Sealer struct{ aead cipher.AEAD }
+
+// NewSealer returns a Sealer with key (16 or 32 bytes), or a random
+// 256-bit key when key is nil.
+func NewSealer(t testing.TB, key []byte) *Sealer {
+	t.Helper()
+	if key == nil {
+		key = make([]byte, 32)
+		rand.Read(key)
+	}
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := cipher.NewGCM(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Sealer{a}
+}
+
+// Seal encrypts plain with ad.
+func (g *Sealer) Seal(_ context.Context, plain, ad []byte) ([]byte, error) {
+	iv := make([]byte, g.aead.NonceSize())
+	rand.Read(iv)
+	return g.aead.Seal(iv, iv, plain, ad), nil
+}
+
+// Open decrypts what Seal made with the same ad.
+func (g *Sealer) Open(_ context.Context, sealed, ad []byte) ([]byte, error) {
+	n := g.aead.NonceSize()
+	if len(sealed) < n {
+		return nil, errors.New("sealed value too short")
+	}
+	return g.aead.Open(nil, sealed[:n], sealed[n:], ad)
 }
