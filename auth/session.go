@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/mxauth/mxauth/auth/autherr"
-	"github.com/mxauth/mxauth/auth/digest"
 	"github.com/mxauth/mxauth/auth/signin"
 )
 
@@ -146,9 +144,9 @@ func (s *Session) validFor(now time.Time, d time.Duration) bool {
 
 // AccessTokens keeps access tokens out of the Store. A Client with one
 // stores each session without its access token and hands the token here,
-// with the fingerprint of the refresh token it goes with; a session read
-// back gets the token held here for its refresh token, or none, and the
-// token source refreshes it. So a holder never uses an access token of a
+// with the fingerprint (signin.Fingerprint) of the refresh token it goes
+// with; a session read back gets the token held here for its refresh
+// token, or none, and the token source refreshes it. So a holder never uses an access token of a
 // refresh token another holder rotated away. The browser build keeps them
 // in a tab's memory and tells the page's other tabs.
 type AccessTokens interface {
@@ -187,7 +185,7 @@ func (c *Client) saveSession(ctx context.Context, s *Session) error {
 // kept hands the access token of s, just saved, to AccessTokens.
 func (c *Client) kept(s *Session) {
 	if c.AccessTokens != nil {
-		c.AccessTokens.Keep(s.ID(), s.AccessToken, fingerprint(s.RefreshToken))
+		c.AccessTokens.Keep(s.ID(), s.AccessToken, signin.Fingerprint(s.RefreshToken))
 	}
 }
 
@@ -205,7 +203,7 @@ func (c *Client) loadSession(ctx context.Context, id string) (*Session, error) {
 		return nil, &autherr.Error{Code: autherr.Storage, Op: "load session", Err: fmt.Errorf("stored session is damaged: %w", err)}
 	}
 	if c.AccessTokens != nil {
-		s.AccessToken, _ = c.AccessTokens.Recall(ctx, id, fingerprint(s.RefreshToken))
+		s.AccessToken, _ = c.AccessTokens.Recall(ctx, id, signin.Fingerprint(s.RefreshToken))
 	}
 	return &s, nil
 }
@@ -277,14 +275,4 @@ func (c *Client) Sessions(ctx context.Context) ([]*Session, error) {
 // storageError wraps a Store failure.
 func storageError(op string, err error) *autherr.Error {
 	return autherr.Wrap(autherr.Storage, op, err)
-}
-
-// fingerprint names a token without being it: code holding the refresh
-// lock tells by it whether the stored tokens changed since it last read
-// them without keeping more copies of the secret (the idea of
-// matrix-rust-sdk's cross-process token lock), and AccessTokens pairs an
-// access token with its refresh token by it.
-func fingerprint(tok string) string {
-	h := digest.Sum256([]byte("mxauth token\n" + tok))
-	return hex.EncodeToString(h[:16])
 }

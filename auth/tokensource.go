@@ -97,7 +97,7 @@ func (ts *TokenSource) Session(ctx context.Context) (*Session, error) {
 		if stored == nil {
 			return nil, autherr.New(autherr.SessionExpired, "access token", "the session was signed out")
 		}
-		if last == nil || fingerprint(stored.AccessToken) != fingerprint(last.AccessToken) {
+		if last == nil || signin.Fingerprint(stored.AccessToken) != signin.Fingerprint(last.AccessToken) {
 			cur = stored
 		}
 	}
@@ -165,7 +165,7 @@ func (c *Client) refreshSession(ctx context.Context, id string, seen *Session, m
 	if s == nil {
 		return nil, autherr.New(autherr.SessionExpired, op, "the session was signed out")
 	}
-	changed := seen == nil || fingerprint(seen.RefreshToken) != fingerprint(s.RefreshToken) || fingerprint(seen.AccessToken) != fingerprint(s.AccessToken)
+	changed := seen == nil || signin.Fingerprint(seen.RefreshToken) != signin.Fingerprint(s.RefreshToken) || signin.Fingerprint(seen.AccessToken) != signin.Fingerprint(s.AccessToken)
 	// Another holder of the lock (a tab, a process) rotated the tokens
 	// while we waited: use theirs, do not spend the refresh token again.
 	// A caller asking for more validity than the server grants would

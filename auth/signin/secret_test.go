@@ -245,3 +245,15 @@ func TestSecretsTornRead(t *testing.T) {
 		t.Errorf("a torn read changed the stored value")
 	}
 }
+
+// TestFingerprint: the same token, the same fingerprint; another token,
+// another; never the token itself, and short enough to keep around.
+func TestFingerprint(t *testing.T) {
+	a, b := signin.Fingerprint("mar_ONE"), signin.Fingerprint("mar_TWO")
+	if a != signin.Fingerprint("mar_ONE") || a == b || a == signin.Fingerprint("") {
+		t.Errorf("fingerprints %q %q", a, b)
+	}
+	if len(a) != 32 || bytes.Contains([]byte(a), []byte("ONE")) {
+		t.Errorf("fingerprint %q", a)
+	}
+}

@@ -87,5 +87,17 @@ func SessionID(issuer, userID, deviceID string) string {
 	return hex.EncodeToString(h[:12])
 }
 
+// Fingerprint names a token without being it, the one way mxauth compares
+// tokens: code holding the refresh lock tells by it whether the stored
+// tokens changed since it last read them without keeping more copies of
+// the secret (the idea of matrix-rust-sdk's cross-process token lock),
+// package auth's AccessTokens pairs an access token with its refresh
+// token by it, and the session build tells a new access token from the
+// last one handed out.
+func Fingerprint(token string) string {
+	h := digest.Sum256([]byte("mxauth token\n" + token))
+	return hex.EncodeToString(h[:16])
+}
+
 // ID is SessionID of s.
 func (s *StoredSession) ID() string { return SessionID(s.Issuer, s.UserID, s.DeviceID) }

@@ -72,7 +72,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -144,8 +143,8 @@ type api struct {
 	devices devices // started device logins, by handle
 
 	mu          sync.Mutex
-	lastSession string   // JSON of the session last announced, "" before any
-	lastToken   [32]byte // SHA-256 of the token accessToken handed out last
+	lastSession string // JSON of the session last announced, "" before any
+	lastToken   string // signin.Fingerprint of the token accessToken handed out last
 }
 
 func newAPI(cfg config) *api {
@@ -330,9 +329,9 @@ func (a *api) accessToken(args []js.Value) (js.Value, browser.Work) {
 }
 
 // newToken says whether tok differs from the token accessToken handed out
-// last, and remembers it (as a hash: no further copy of the secret).
+// last, and remembers it (as a fingerprint: no further copy of the secret).
 func (a *api) newToken(tok string) bool {
-	h := sha256.Sum256([]byte(tok))
+	h := signin.Fingerprint(tok)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	changed := h != a.lastToken
