@@ -111,34 +111,16 @@ func (c *Client) StartDeviceLogin(ctx context.Context, opts DeviceLoginOptions) 
 	if err != nil {
 		return nil, err
 	}
+	if err := checkDeviceGrant(op, info); err != nil {
+		return nil, err
+	}
 	o := info.OAuth
-	if o.DeviceAuthorizationEndpoint == "" || !slices.Contains(o.GrantTypesSupported, grantTypeDeviceCode) {
-		return nil, &autherr.Error{Code: autherr.OAuthUnsupported, Op: op,
-			Details: map[string]string{"reason": reasonDeviceGrantNotOffered},
-			Err:     fmt.Errorf("%s does not offer the device authorization grant (no device_authorization_endpoint or %s in its metadata)", info.ServerName, grantTypeDeviceCode)}
-	}
-	for _, u := range []struct{ name, val string }{
-		{"device_authorization_endpoint", o.DeviceAuthorizationEndpoint}, {"token_endpoint", o.TokenEndpoint},
-	} {
-		if u.val == "" {
-			return nil, metadataError(op, u.name, "missing")
-		}
-		if err := checkURL(u.val, info.Insecure); err != nil {
-			return nil, metadataError(op, u.name, "%v", err)
-		}
-	}
-	deviceID := opts.DeviceID
-	if deviceID == "" {
-		var err error
-		if deviceID, err = c.core.RandomString(10); err != nil {
-			return nil, err
-		}
-	} else if !signin.ValidDeviceID(deviceID) {
-		return nil, autherr.New(autherr.InvalidInput, op, "device id %q must be at least 10 characters of [A-Za-z0-9._~!$&'()*+,;=:@/-]", deviceID)
+	deviceID, err := c.deviceLoginID(op, opts.DeviceID)
+	if err != nil {
+		return nil, err
 	}
 	clientID, regKey := opts.ClientID, ""
 	if clientID == "" {
-		var err error
 		if clientID, regKey, err = c.core.RegisterDevice(ctx, o, opts.Client, info.Insecure); err != nil {
 			return nil, err
 		}
@@ -148,27 +130,8 @@ func (c *Client) StartDeviceLogin(ctx context.Context, opts DeviceLoginOptions) 
 		Scopes: loginScopes(info, deviceID), ServerName: info.ServerName, BaseURL: info.BaseURL,
 		Insecure: info.Insecure, NameResolved: nameResolved, OAuth: *o, CreatedAt: c.now(),
 	}
-	conf := deviceConfig(&rec)
-	conf.Scopes = rec.Scopes
-	var da *oauth2.DeviceAuthResponse
-	err = c.Retry.Do(ctx, func() error {
-		tctx, cancel := c.tokenContext(ctx, rec.Insecure)
-		defer cancel()
-		var err error
-		if da, err = conf.DeviceAuth(tctx); err != nil {
-			return tokenError(op, tctx, err, autherr.TokenExchangeFailed)
-		}
-		return nil
-	})
+	da, err := c.deviceAuth(ctx, op, &rec)
 	if err != nil {
-		if e := errcodeOf(err); e == "invalid_client" || e == "unauthorized_client" {
-			// The cached client is gone or was registered without the
-			// grant: register again next time.
-			c.forgetRegistration(ctx, regKey)
-		}
-		return nil, err
-	}
-	if err := checkDeviceAuth(da, rec.Insecure); err != nil {
 		return nil, err
 	}
 	d := &DeviceLogin{
@@ -187,6 +150,69 @@ func (c *Client) StartDeviceLogin(ctx context.Context, opts DeviceLoginOptions) 
 		d.Interval = 5 * time.Second // RFC 8628 §3.2
 	}
 	return d, nil
+}
+
+// checkDeviceGrant refuses a server whose metadata does not offer the
+// device authorization grant, or names unusable endpoints for it.
+func checkDeviceGrant(op string, info *ServerInfo) error {
+	o := info.OAuth
+	if o.DeviceAuthorizationEndpoint == "" || !slices.Contains(o.GrantTypesSupported, grantTypeDeviceCode) {
+		return &autherr.Error{Code: autherr.OAuthUnsupported, Op: op,
+			Details: map[string]string{"reason": reasonDeviceGrantNotOffered},
+			Err:     fmt.Errorf("%s does not offer the device authorization grant (no device_authorization_endpoint or %s in its metadata)", info.ServerName, grantTypeDeviceCode)}
+	}
+	for _, u := range []struct{ name, val string }{
+		{"device_authorization_endpoint", o.DeviceAuthorizationEndpoint}, {"token_endpoint", o.TokenEndpoint},
+	} {
+		if u.val == "" {
+			return metadataError(op, u.name, "missing")
+		}
+		if err := checkURL(u.val, info.Insecure); err != nil {
+			return metadataError(op, u.name, "%v", err)
+		}
+	}
+	return nil
+}
+
+// deviceLoginID is the caller's device id, checked, or a new one.
+func (c *Client) deviceLoginID(op, id string) (string, error) {
+	if id == "" {
+		return c.core.RandomString(10)
+	}
+	if !signin.ValidDeviceID(id) {
+		return "", autherr.New(autherr.InvalidInput, op, "device id %q must be at least 10 characters of [A-Za-z0-9._~!$&'()*+,;=:@/-]", id)
+	}
+	return id, nil
+}
+
+// deviceAuth asks the device authorization endpoint for a code (RFC 8628
+// §3.1), retrying rate-limited answers. A client the server no longer
+// knows, or registered without the grant, is dropped from the cache.
+func (c *Client) deviceAuth(ctx context.Context, op string, rec *pendingRecord) (*oauth2.DeviceAuthResponse, error) {
+	conf := deviceConfig(rec)
+	conf.Scopes = rec.Scopes
+	var da *oauth2.DeviceAuthResponse
+	err := c.Retry.Do(ctx, func() error {
+		tctx, cancel := c.tokenContext(ctx, rec.Insecure)
+		defer cancel()
+		var err error
+		if da, err = conf.DeviceAuth(tctx); err != nil {
+			return tokenError(op, tctx, err, autherr.TokenExchangeFailed)
+		}
+		return nil
+	})
+	if err != nil {
+		if e := errcodeOf(err); e == "invalid_client" || e == "unauthorized_client" {
+			// The cached client is gone or was registered without the
+			// grant: register again next time.
+			c.forgetRegistration(ctx, rec.RegistrationKey)
+		}
+		return nil, err
+	}
+	if err := checkDeviceAuth(da, rec.Insecure); err != nil {
+		return nil, err
+	}
+	return da, nil
 }
 
 // WaitDeviceLogin polls the token endpoint with x/oauth2's
