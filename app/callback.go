@@ -125,8 +125,8 @@ func (c *Callback) Render() app.UI {
 func (c *Callback) sessionPanel(s *auth.Session) app.UI {
 	links := AccountLinks(s)
 	expiry := "unknown"
-	if s.ExpiresAt != 0 {
-		expiry = time.UnixMilli(s.ExpiresAt).UTC().Format(time.RFC3339)
+	if !s.ExpiresAt.IsZero() {
+		expiry = s.ExpiresAt.UTC().Format(time.RFC3339)
 	}
 	return app.Section().Class("card").Aria("label", "Signed-in session").Body(
 		app.Dl().Class("facts").Body(

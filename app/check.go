@@ -102,7 +102,7 @@ func (c *Check) Render() app.UI {
 			}).Else(func() app.UI {
 				return app.Div().Class("bad").ID("registration").Body(
 					app.P().Text("Refused: "+reg.Message),
-					app.P().Class("code").Text("rule "+reg.Rule+", field "+reg.Field),
+					app.P().Class("code").Text("rule "+string(reg.Rule)+", field "+reg.Field),
 				)
 			}),
 		),

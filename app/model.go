@@ -60,13 +60,13 @@ func StepRows(steps []auth.Step, inBrowser bool) []StepRow {
 			r.Status = fmt.Sprint(s.Status)
 		}
 		switch s.Result {
-		case "ok":
+		case auth.StepOK:
 			r.Result, r.OK = "ok", true
-		case "absent":
+		case auth.StepAbsent:
 			// The metadata chain and the well-known move on past a 404.
 			r.Result, r.OK = "not there", s.Name != "versions"
 		default:
-			r.Result = s.Result
+			r.Result = string(s.Result)
 		}
 		switch {
 		case s.CORS, inBrowser && s.Status > 0:
@@ -184,14 +184,13 @@ func ErrorCode(err error) string {
 	return string(autherr.CodeOf(err))
 }
 
-// Countdown writes the time left until expiresAt (ms since the epoch):
-// "4:59", "1:02:03", "expired", or "unknown" when the server gave no
-// expiry.
-func Countdown(expiresAt int64, now time.Time) string {
-	if expiresAt == 0 {
+// Countdown writes the time left until expiresAt: "4:59", "1:02:03",
+// "expired", or "unknown" when the server gave no expiry (zero).
+func Countdown(expiresAt, now time.Time) string {
+	if expiresAt.IsZero() {
 		return "unknown"
 	}
-	left := time.UnixMilli(expiresAt).Sub(now)
+	left := expiresAt.Sub(now)
 	if left <= 0 {
 		return "expired"
 	}
@@ -204,12 +203,15 @@ func Countdown(expiresAt int64, now time.Time) string {
 
 // AccountLink is one account management link.
 type AccountLink struct {
-	Action string
+	Action auth.AccountAction
 	Label  string
 	URL    string
 }
 
-var accountActions = []struct{ action, label string }{
+var accountActions = []struct {
+	action auth.AccountAction
+	label  string
+}{
 	{auth.AccountActionProfile, "Profile"},
 	{auth.AccountActionDevicesList, "Devices"},
 	{auth.AccountActionDeviceView, "This device"},
@@ -343,7 +345,7 @@ func BaseURL(pageURL *url.URL) string {
 }
 
 // ClientFor is the client metadata the demo registers with from pageURL.
-// On a loopback address it is a native client (auth.ApplicationType) and
+// On a loopback address it is a native client (auth.ApplicationTypeOf) and
 // client_uri is clientURI (a public https URL, per MAS's rules). Anywhere
 // else it is a web client, and MAS wants the redirect URI on client_uri's
 // host, so client_uri is the site's own address unless clientURI already
@@ -363,15 +365,15 @@ func ClientFor(pageURL *url.URL, clientURI string) auth.ClientMetadata {
 // client URI and redirect URI.
 type RegistrationCheck struct {
 	OK      bool
-	AppType string // "native" or "web"
-	Rule    string // the refused rule (auth.Rule…)
+	AppType string    // "native" or "web"
+	Rule    auth.Rule // the refused rule
 	Field   string
 	Message string
 }
 
 // CheckRegistration runs auth.CheckClientMetadata.
 func CheckRegistration(clientURI, redirectURI string) RegistrationCheck {
-	rc := RegistrationCheck{AppType: auth.ApplicationType(redirectURI)}
+	rc := RegistrationCheck{AppType: string(auth.ApplicationTypeOf(redirectURI))}
 	err := auth.CheckClientMetadata(auth.ClientMetadata{Name: ClientName, URI: clientURI}, redirectURI)
 	if err == nil {
 		rc.OK = true
@@ -380,7 +382,7 @@ func CheckRegistration(clientURI, redirectURI string) RegistrationCheck {
 	rc.Message = err.Error()
 	var e *autherr.Error
 	if errors.As(err, &e) {
-		rc.Rule, rc.Field = e.Details["rule"], e.Details["field"]
+		rc.Rule, rc.Field = auth.Rule(e.Details["rule"]), e.Details["field"]
 	}
 	return rc
 }
@@ -418,13 +420,13 @@ func ReportFor(info *auth.ServerInfo, inBrowser bool) Report {
 	}
 	if o := info.OAuth; o != nil {
 		switch o.Source {
-		case "stable":
+		case auth.SourceStable:
 			add(true, "Auth metadata", "stable endpoint (/_matrix/client/v1/auth_metadata)", "")
-		case "unstable":
+		case auth.SourceUnstable:
 			add(false, "Auth metadata", "unstable endpoint only (org.matrix.msc2965)",
 				"Clients that only know the stable endpoint will not find the OAuth server. Update the homeserver (Synapse ≥ 1.126 serves /_matrix/client/v1/auth_metadata).")
 		default:
-			add(false, "Auth metadata", "found only through the issuer ("+o.Source+")",
+			add(false, "Auth metadata", "found only through the issuer ("+string(o.Source)+")",
 				"Serve /_matrix/client/v1/auth_metadata; the issuer fallbacks are deprecated.")
 		}
 		add(true, "Issuer", o.Issuer, "")

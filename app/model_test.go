@@ -100,13 +100,13 @@ func TestCountdown(t *testing.T) {
 	now := time.Unix(1_000_000, 0)
 	tests := []struct {
 		name      string
-		expiresAt int64
+		expiresAt time.Time
 		want      string
 	}{
-		{"unknown", 0, "unknown"},
-		{"expired", now.Add(-time.Second).UnixMilli(), "expired"},
-		{"minutes", now.Add(4*time.Minute + 59*time.Second + 500*time.Millisecond).UnixMilli(), "4:59"},
-		{"hours", now.Add(time.Hour + 2*time.Minute + 3*time.Second).UnixMilli(), "1:02:03"},
+		{"unknown", time.Time{}, "unknown"},
+		{"expired", now.Add(-time.Second), "expired"},
+		{"minutes", now.Add(4*time.Minute + 59*time.Second + 500*time.Millisecond), "4:59"},
+		{"hours", now.Add(time.Hour + 2*time.Minute + 3*time.Second), "1:02:03"},
 	}
 	for _, tt := range tests {
 		if got := Countdown(tt.expiresAt, now); got != tt.want {
@@ -161,7 +161,8 @@ func TestRoomText(t *testing.T) {
 func TestClientFor(t *testing.T) {
 	must := func(s string) *url.URL { u, _ := url.Parse(s); return u }
 	tests := []struct {
-		name, page, clientURI, wantURI, wantRedirect, wantType string
+		name, page, clientURI, wantURI, wantRedirect string
+		wantType                                     auth.ApplicationType
 	}{
 		{"loopback is native with the flag's URI", "http://127.0.0.1:8080/?server=x", "https://mxauth.example/",
 			"https://mxauth.example/", "http://127.0.0.1:8080/callback.html", auth.ApplicationTypeNative},
@@ -175,8 +176,8 @@ func TestClientFor(t *testing.T) {
 			page := must(tt.page)
 			meta := ClientFor(page, tt.clientURI)
 			redirect := Redirect(page)
-			if meta.URI != tt.wantURI || redirect != tt.wantRedirect || auth.ApplicationType(redirect) != tt.wantType {
-				t.Errorf("got %q %q %s, want %q %q %s", meta.URI, redirect, auth.ApplicationType(redirect), tt.wantURI, tt.wantRedirect, tt.wantType)
+			if meta.URI != tt.wantURI || redirect != tt.wantRedirect || auth.ApplicationTypeOf(redirect) != tt.wantType {
+				t.Errorf("got %q %q %s, want %q %q %s", meta.URI, redirect, auth.ApplicationTypeOf(redirect), tt.wantURI, tt.wantRedirect, tt.wantType)
 			}
 			if err := auth.CheckClientMetadata(meta, redirect); err != nil {
 				t.Errorf("MAS's rules refuse the demo's own client: %v", err)
@@ -189,7 +190,7 @@ func TestCheckRegistration(t *testing.T) {
 	tests := []struct {
 		name, clientURI, redirect string
 		ok                        bool
-		rule                      string
+		rule                      auth.Rule
 	}{
 		{"native loopback", "https://mxauth.example/", "http://127.0.0.1:9/callback.html", true, ""},
 		{"http client uri", "http://mxauth.example/", "http://127.0.0.1:9/callback.html", false, auth.RuleHTTPS},

@@ -54,7 +54,7 @@ func TestSignInPage(t *testing.T) {
 
 func TestCallbackPage(t *testing.T) {
 	now := time.Unix(2_000_000, 0)
-	s := &auth.Session{UserID: "@alice:example.org", DeviceID: "ABCDEFGHIJ", ExpiresAt: now.Add(90 * time.Second).UnixMilli(),
+	s := &auth.Session{UserID: "@alice:example.org", DeviceID: "ABCDEFGHIJ", ExpiresAt: now.Add(90 * time.Second),
 		AccountManagementURI: "https://auth.example.org/account/", AccountManagementActions: []string{"org.matrix.profile"}}
 	html := render(t, &Callback{env: &Env{Now: func() time.Time { return now }}, session: s})
 	for _, want := range []string{"@alice:example.org", "ABCDEFGHIJ", ">1:30<", "Refresh now", "Sign out", "Manage account", "action=org.matrix.profile"} {

@@ -71,7 +71,7 @@ func (c *SignIn) discover(ctx app.Context) {
 	})
 }
 
-func (c *SignIn) start(ctx app.Context, action string) {
+func (c *SignIn) start(ctx app.Context, action auth.Action) {
 	info := c.info
 	if info == nil || c.starting {
 		return

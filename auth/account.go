@@ -8,20 +8,24 @@ import (
 	"github.com/mxauth/mxauth/auth/signin"
 )
 
-// Account management actions (MSC4191, spec v1.18 "Account management").
+// AccountAction is an account management action (MSC4191, spec v1.18
+// "Account management"): what the account page should open at.
+type AccountAction string
+
+// Account management actions, by their stable names.
 const (
-	AccountActionProfile           = "org.matrix.profile"
-	AccountActionDevicesList       = "org.matrix.devices_list"
-	AccountActionDeviceView        = "org.matrix.device_view"
-	AccountActionDeviceDelete      = "org.matrix.device_delete"
-	AccountActionAccountDeactivate = "org.matrix.account_deactivate"
-	AccountActionCrossSigningReset = "org.matrix.cross_signing_reset"
+	AccountActionProfile           AccountAction = "org.matrix.profile"
+	AccountActionDevicesList       AccountAction = "org.matrix.devices_list"
+	AccountActionDeviceView        AccountAction = "org.matrix.device_view"
+	AccountActionDeviceDelete      AccountAction = "org.matrix.device_delete"
+	AccountActionAccountDeactivate AccountAction = "org.matrix.account_deactivate"
+	AccountActionCrossSigningReset AccountAction = "org.matrix.cross_signing_reset"
 )
 
 // accountActionAliases groups each action with its older names, newest
 // first: the stable name, MSC4191's unstable org.matrix.session_* names,
 // then the prototypes' bare names.
-var accountActionAliases = [][]string{
+var accountActionAliases = [][]AccountAction{
 	{AccountActionProfile, "profile"},
 	{AccountActionDevicesList, "org.matrix.sessions_list", "sessions_list"},
 	{AccountActionDeviceView, "org.matrix.session_view", "session_view"},
@@ -31,17 +35,17 @@ var accountActionAliases = [][]string{
 }
 
 // actionTakesDevice lists the actions that take device_id.
-var actionTakesDevice = map[string]bool{
+var actionTakesDevice = map[AccountAction]bool{
 	AccountActionDeviceView: true, AccountActionDeviceDelete: true,
 }
 
-// AccountURL builds the account management URL (MSC4191): accountURI with
+// accountURL builds the account management URL (MSC4191): accountURI with
 // action=… when the server lists that action under any of its names (an
 // old name asked for maps to the new one the server lists, and back), and
 // device_id for the device actions. An action the server does not list is
 // left out, so the link opens the account page. Empty when the server has no
 // account management URI.
-func AccountURL(accountURI string, supported []string, action, deviceID string) string {
+func accountURL(accountURI string, supported []string, action AccountAction, deviceID string) string {
 	if accountURI == "" {
 		return ""
 	}
@@ -52,7 +56,7 @@ func AccountURL(accountURI string, supported []string, action, deviceID string) 
 	if action == "" {
 		return accountURI
 	}
-	group := []string{action}
+	group := []AccountAction{action}
 	canonical := action
 	for _, g := range accountActionAliases {
 		if slices.Contains(g, action) {
@@ -61,12 +65,12 @@ func AccountURL(accountURI string, supported []string, action, deviceID string) 
 		}
 	}
 	chosen := ""
-	if slices.Contains(supported, action) {
-		chosen = action
+	if slices.Contains(supported, string(action)) {
+		chosen = string(action)
 	} else {
 		for _, name := range group {
-			if slices.Contains(supported, name) {
-				chosen = name
+			if slices.Contains(supported, string(name)) {
+				chosen = string(name)
 				break
 			}
 		}
@@ -84,19 +88,19 @@ func AccountURL(accountURI string, supported []string, action, deviceID string) 
 }
 
 // AccountURL is the account management URL for this session, with action
-// (see the package function AccountURL); deviceID defaults to the session's
+// (see accountURL); deviceID defaults to the session's
 // device. Empty when the server has none.
-func (s *Session) AccountURL(action, deviceID string) string {
+func (s *Session) AccountURL(action AccountAction, deviceID string) string {
 	if deviceID == "" {
 		deviceID = s.DeviceID
 	}
-	return AccountURL(s.AccountManagementURI, s.AccountManagementActions, action, deviceID)
+	return accountURL(s.AccountManagementURI, s.AccountManagementActions, action, deviceID)
 }
 
-// AccountURL is the account management URL of the current session (see the
-// package function AccountURL); "" when nobody is signed in or the server
+// AccountURL is the account management URL of the current session (see
+// Session.AccountURL); "" when nobody is signed in or the server
 // has none. It makes no request.
-func (c *Client) AccountURL(ctx context.Context, action, deviceID string) (string, error) {
+func (c *Client) AccountURL(ctx context.Context, action AccountAction, deviceID string) (string, error) {
 	s, err := c.Session(ctx)
 	if err != nil || s == nil {
 		return "", err
@@ -116,11 +120,15 @@ func (s *Session) View() *signin.StoredSession {
 	if s == nil {
 		return nil
 	}
-	return &signin.StoredSession{
+	v := &signin.StoredSession{
 		UserID: s.UserID, DeviceID: s.DeviceID, ServerName: s.ServerName, BaseURL: s.BaseURL,
-		Issuer: s.Issuer, ClientID: s.ClientID, Scope: s.Scope, ExpiresAt: s.ExpiresAt,
+		Issuer: s.Issuer, ClientID: s.ClientID, Scope: s.Scope,
 		AccountURL: s.AccountURL("", ""), IDTokenClaims: s.IDTokenClaims,
-		LifetimeMs: s.LifetimeMs, AccountManagementURI: s.AccountManagementURI,
+		LifetimeMs: s.Lifetime.Milliseconds(), AccountManagementURI: s.AccountManagementURI,
 		AccountManagementActions: s.AccountManagementActions, Insecure: s.Insecure,
 	}
+	if !s.ExpiresAt.IsZero() {
+		v.ExpiresAt = s.ExpiresAt.UnixMilli()
+	}
+	return v
 }

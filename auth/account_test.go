@@ -8,10 +8,11 @@ func TestAccountURL(t *testing.T) {
 	old := []string{"org.matrix.profile", "org.matrix.sessions_list", "org.matrix.session_view", "org.matrix.session_end"}
 	const base = "https://account.example.org/account/"
 	tests := []struct {
-		name, uri      string
-		supported      []string
-		action, device string
-		want           string
+		name, uri string
+		supported []string
+		action    AccountAction
+		device    string
+		want      string
 	}{
 		{"no uri", "", mas, "org.matrix.profile", "", ""},
 		{"no action", base, mas, "", "", base},
@@ -27,7 +28,7 @@ func TestAccountURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := AccountURL(tt.uri, tt.supported, tt.action, tt.device); got != tt.want {
+			if got := accountURL(tt.uri, tt.supported, tt.action, tt.device); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})

@@ -77,11 +77,6 @@ func ParseCallback(raw string) (*Callback, error) {
 	return cb, nil
 }
 
-// CompleteLogin with DefaultClient.
-func CompleteLogin(ctx context.Context, callbackURL string) (*Session, error) {
-	return DefaultClient.CompleteLogin(ctx, callbackURL)
-}
-
 // CompleteLogin finishes the login the callback URL answers: it checks
 // state (and iss, RFC 9207), exchanges the code with the PKCE verifier
 // (RFC 7636 §4.5), verifies the ID token when one comes back, asks whoami
@@ -161,7 +156,7 @@ func (c *Client) takePending(ctx context.Context, state string) (*pendingRecord,
 		return nil, err
 	}
 	defer unlock()
-	b, err := c.store.Get(ctx, key)
+	b, err := c.core.GetSecret(ctx, key)
 	if err != nil {
 		return nil, storageError(op, err)
 	}
@@ -281,23 +276,22 @@ func tokenError(op string, ctx context.Context, err error, fallback autherr.Code
 			status = re.Response.StatusCode
 			header = re.Response.Header
 		}
-		e := autherr.FromStatus(op, status, re.Body, fallback)
+		code := fallback
+		switch {
+		case status == http.StatusTooManyRequests:
+			code = autherr.RateLimited
+		case status >= 500:
+			code = autherr.ServerError
+		}
+		e := autherr.FromReply(op, code, status, re.Body)
 		if re.ErrorCode != "" {
 			e.Errcode = signin.ClipText(re.ErrorCode, 64)
 			e.Message = signin.ClipText(re.ErrorDescription, 512)
 		}
-		switch {
-		case status == http.StatusTooManyRequests:
-			e.Code = autherr.RateLimited
-			if e.RetryAfter == 0 && header != nil {
-				// The wait is slept on the wall clock, so an HTTP-date is
-				// measured from it.
-				e.RetryAfter = serverrule.RetryAfter(header.Get("Retry-After"), time.Now())
-			}
-		case status >= 500:
-			e.Code = autherr.ServerError
-		default:
-			e.Code = fallback
+		if code == autherr.RateLimited && e.RetryAfter == 0 && header != nil {
+			// The wait is slept on the wall clock, so an HTTP-date is
+			// measured from it.
+			e.RetryAfter = serverrule.RetryAfter(header.Get("Retry-After"), time.Now())
 		}
 		return e
 	}
@@ -342,7 +336,7 @@ func (c *Client) whoami(ctx context.Context, base, token string, insecure bool) 
 		return nil, err
 	}
 	if resp.Status != http.StatusOK {
-		return nil, autherr.FromStatus(op, resp.Status, resp.Body, autherr.TokenExchangeFailed)
+		return nil, autherr.FromReply(op, autherr.Classify(resp.Status, resp.Body, autherr.TokenExchangeFailed), resp.Status, resp.Body)
 	}
 	var w whoamiAnswer
 	if err := signin.DecodeJSON(op, resp, &w, autherr.TokenExchangeFailed); err != nil {

@@ -12,7 +12,8 @@ import (
 )
 
 // Client holds the configuration every mxauth call shares. The zero value
-// works: each nil field means the default stated beside it. A Client is safe
+// is the default Client (there is no package-level one): each nil field
+// means the default stated beside it. A Client is safe
 // for concurrent use; do not change its fields after the first call.
 type Client struct {
 	// HTTPClient makes the requests. Nil means a client with no timeout of
@@ -51,6 +52,13 @@ type Client struct {
 	// PendingLoginTTL is how long a started login can be completed. Zero
 	// means 1 hour.
 	PendingLoginTTL time.Duration
+	// Sealer encrypts the values the Client keeps secret (sessions with
+	// their refresh tokens, pending logins with their PKCE verifiers)
+	// before they reach the Store. Nil stores them as they are.
+	Sealer Sealer
+	// AccessTokens, when set, keeps access tokens out of the Store
+	// altogether. Nil stores them with their session.
+	AccessTokens AccessTokens
 
 	lockOnce  sync.Once
 	defLocker Locker
@@ -78,7 +86,7 @@ func (c *Client) init() {
 		c.core = &signin.Client{
 			Fetch: c.httpFetch, Store: c.store, Now: c.Now, Timeout: c.Timeout, Retry: c.Retry,
 			CacheTTL: c.CacheTTL, StaleWhileRevalidate: c.StaleWhileRevalidate, Rand: rnd,
-			ClientIDs: c.ClientIDs, PendingLoginTTL: c.PendingLoginTTL,
+			ClientIDs: c.ClientIDs, PendingLoginTTL: c.PendingLoginTTL, Sealer: c.Sealer,
 		}
 	})
 }
@@ -96,9 +104,6 @@ func (c *Client) timeout() time.Duration {
 	}
 	return 15 * time.Second
 }
-
-// DefaultClient is the Client used by the package-level functions.
-var DefaultClient = &Client{}
 
 func (c *Client) locker() Locker {
 	if c.Locker != nil {

@@ -14,19 +14,19 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// GrantTypeDeviceCode is the grant type of the OAuth 2.0 device
+// grantTypeDeviceCode is the grant type of the OAuth 2.0 device
 // authorization grant (RFC 8628 §3.4), part of the Matrix client-server API
 // since v1.18 (MSC4341).
-const GrantTypeDeviceCode = signin.GrantTypeDeviceCode
+const grantTypeDeviceCode = signin.GrantTypeDeviceCode
 
-// ReasonDeviceGrantNotOffered is the Details["reason"] of the
+// reasonDeviceGrantNotOffered is the Details["reason"] of the
 // oauth_unsupported error StartDeviceLogin returns when the server's metadata
 // lists no device_authorization_endpoint or not the device_code grant.
-const ReasonDeviceGrantNotOffered = "device_grant_not_offered"
+const reasonDeviceGrantNotOffered = "device_grant_not_offered"
 
-// ReasonDeviceGrantNoRegister is the Details["reason"] of the invalid_input
+// reasonDeviceGrantNoRegister is the Details["reason"] of the invalid_input
 // error for Action "register": the device grant has no prompt=create.
-const ReasonDeviceGrantNoRegister = "device_grant_no_register"
+const reasonDeviceGrantNoRegister = "device_grant_no_register"
 
 // Bounds on a device authorization answer (RFC 8628 §3.2). The codes are
 // shown to people and sent back, so they are kept small and printable.
@@ -55,7 +55,7 @@ type DeviceLoginOptions struct {
 	ClientID string `json:"clientId,omitempty"`
 	// Action is "login" (default). "register" is refused: there is no
 	// prompt=create in the device grant.
-	Action string `json:"action,omitempty"`
+	Action Action `json:"action,omitempty"`
 	// DeviceID reuses a device id (at least 10 characters); empty makes a
 	// new one.
 	DeviceID string `json:"deviceId,omitempty"`
@@ -88,16 +88,6 @@ type DeviceLogin struct {
 	rec        pendingRecord
 }
 
-// StartDeviceLogin with DefaultClient.
-func StartDeviceLogin(ctx context.Context, opts DeviceLoginOptions) (*DeviceLogin, error) {
-	return DefaultClient.StartDeviceLogin(ctx, opts)
-}
-
-// WaitDeviceLogin with DefaultClient.
-func WaitDeviceLogin(ctx context.Context, d *DeviceLogin) (*Session, error) {
-	return DefaultClient.WaitDeviceLogin(ctx, d)
-}
-
 // StartDeviceLogin begins a device authorization grant (RFC 8628 §3.1;
 // Matrix spec v1.18): it finds the server (unless opts.ServerInfo is
 // given), checks that its metadata offers the grant, registers a device
@@ -112,7 +102,7 @@ func (c *Client) StartDeviceLogin(ctx context.Context, opts DeviceLoginOptions) 
 	case "", ActionLogin:
 	case ActionRegister:
 		return nil, &autherr.Error{Code: autherr.InvalidInput, Op: op,
-			Details: map[string]string{"reason": ReasonDeviceGrantNoRegister},
+			Details: map[string]string{"reason": reasonDeviceGrantNoRegister},
 			Err:     errors.New("the device grant cannot create an account (there is no prompt=create in it): create the account with a redirect login, or in a browser, first")}
 	default:
 		return nil, autherr.New(autherr.InvalidInput, op, "action %q is not login", opts.Action)
@@ -121,34 +111,16 @@ func (c *Client) StartDeviceLogin(ctx context.Context, opts DeviceLoginOptions) 
 	if err != nil {
 		return nil, err
 	}
+	if err := checkDeviceGrant(op, info); err != nil {
+		return nil, err
+	}
 	o := info.OAuth
-	if o.DeviceAuthorizationEndpoint == "" || !slices.Contains(o.GrantTypesSupported, GrantTypeDeviceCode) {
-		return nil, &autherr.Error{Code: autherr.OAuthUnsupported, Op: op,
-			Details: map[string]string{"reason": ReasonDeviceGrantNotOffered},
-			Err:     fmt.Errorf("%s does not offer the device authorization grant (no device_authorization_endpoint or %s in its metadata)", info.ServerName, GrantTypeDeviceCode)}
-	}
-	for _, u := range []struct{ name, val string }{
-		{"device_authorization_endpoint", o.DeviceAuthorizationEndpoint}, {"token_endpoint", o.TokenEndpoint},
-	} {
-		if u.val == "" {
-			return nil, metadataError(op, u.name, "missing")
-		}
-		if err := serverrule.CheckURL(u.val, info.Insecure); err != nil {
-			return nil, metadataError(op, u.name, "%v", err)
-		}
-	}
-	deviceID := opts.DeviceID
-	if deviceID == "" {
-		var err error
-		if deviceID, err = c.core.RandomString(10); err != nil {
-			return nil, err
-		}
-	} else if !ValidDeviceID(deviceID) {
-		return nil, autherr.New(autherr.InvalidInput, op, "device id %q must be at least 10 characters of [A-Za-z0-9._~!$&'()*+,;=:@/-]", deviceID)
+	deviceID, err := c.deviceLoginID(op, opts.DeviceID)
+	if err != nil {
+		return nil, err
 	}
 	clientID, regKey := opts.ClientID, ""
 	if clientID == "" {
-		var err error
 		if clientID, regKey, err = c.core.RegisterDevice(ctx, o, opts.Client, info.Insecure); err != nil {
 			return nil, err
 		}
@@ -158,27 +130,8 @@ func (c *Client) StartDeviceLogin(ctx context.Context, opts DeviceLoginOptions) 
 		Scopes: loginScopes(info, deviceID), ServerName: info.ServerName, BaseURL: info.BaseURL,
 		Insecure: info.Insecure, NameResolved: nameResolved, OAuth: *o, CreatedAt: c.now(),
 	}
-	conf := deviceConfig(&rec)
-	conf.Scopes = rec.Scopes
-	var da *oauth2.DeviceAuthResponse
-	err = c.Retry.Do(ctx, func() error {
-		tctx, cancel := c.tokenContext(ctx, rec.Insecure)
-		defer cancel()
-		var err error
-		if da, err = conf.DeviceAuth(tctx); err != nil {
-			return tokenError(op, tctx, err, autherr.TokenExchangeFailed)
-		}
-		return nil
-	})
+	da, err := c.deviceAuth(ctx, op, &rec)
 	if err != nil {
-		if e := errcodeOf(err); e == "invalid_client" || e == "unauthorized_client" {
-			// The cached client is gone or was registered without the
-			// grant: register again next time.
-			c.forgetRegistration(ctx, regKey)
-		}
-		return nil, err
-	}
-	if err := checkDeviceAuth(da, rec.Insecure); err != nil {
 		return nil, err
 	}
 	d := &DeviceLogin{
@@ -197,6 +150,69 @@ func (c *Client) StartDeviceLogin(ctx context.Context, opts DeviceLoginOptions) 
 		d.Interval = 5 * time.Second // RFC 8628 §3.2
 	}
 	return d, nil
+}
+
+// checkDeviceGrant refuses a server whose metadata does not offer the
+// device authorization grant, or names unusable endpoints for it.
+func checkDeviceGrant(op string, info *ServerInfo) error {
+	o := info.OAuth
+	if o.DeviceAuthorizationEndpoint == "" || !slices.Contains(o.GrantTypesSupported, grantTypeDeviceCode) {
+		return &autherr.Error{Code: autherr.OAuthUnsupported, Op: op,
+			Details: map[string]string{"reason": reasonDeviceGrantNotOffered},
+			Err:     fmt.Errorf("%s does not offer the device authorization grant (no device_authorization_endpoint or %s in its metadata)", info.ServerName, grantTypeDeviceCode)}
+	}
+	for _, u := range []struct{ name, val string }{
+		{"device_authorization_endpoint", o.DeviceAuthorizationEndpoint}, {"token_endpoint", o.TokenEndpoint},
+	} {
+		if u.val == "" {
+			return metadataError(op, u.name, "missing")
+		}
+		if err := serverrule.CheckURL(u.val, info.Insecure); err != nil {
+			return metadataError(op, u.name, "%v", err)
+		}
+	}
+	return nil
+}
+
+// deviceLoginID is the caller's device id, checked, or a new one.
+func (c *Client) deviceLoginID(op, id string) (string, error) {
+	if id == "" {
+		return c.core.RandomString(10)
+	}
+	if !signin.ValidDeviceID(id) {
+		return "", autherr.New(autherr.InvalidInput, op, "device id %q must be at least 10 characters of [A-Za-z0-9._~!$&'()*+,;=:@/-]", id)
+	}
+	return id, nil
+}
+
+// deviceAuth asks the device authorization endpoint for a code (RFC 8628
+// §3.1), retrying rate-limited answers. A client the server no longer
+// knows, or registered without the grant, is dropped from the cache.
+func (c *Client) deviceAuth(ctx context.Context, op string, rec *pendingRecord) (*oauth2.DeviceAuthResponse, error) {
+	conf := deviceConfig(rec)
+	conf.Scopes = rec.Scopes
+	var da *oauth2.DeviceAuthResponse
+	err := c.Retry.Do(ctx, func() error {
+		tctx, cancel := c.tokenContext(ctx, rec.Insecure)
+		defer cancel()
+		var err error
+		if da, err = conf.DeviceAuth(tctx); err != nil {
+			return tokenError(op, tctx, err, autherr.TokenExchangeFailed)
+		}
+		return nil
+	})
+	if err != nil {
+		if e := errcodeOf(err); e == "invalid_client" || e == "unauthorized_client" {
+			// The cached client is gone or was registered without the
+			// grant: register again next time.
+			c.forgetRegistration(ctx, rec.RegistrationKey)
+		}
+		return nil, err
+	}
+	if err := checkDeviceAuth(da, rec.Insecure); err != nil {
+		return nil, err
+	}
+	return da, nil
 }
 
 // WaitDeviceLogin polls the token endpoint with x/oauth2's

@@ -20,7 +20,7 @@ func deviceInfo() *ServerInfo {
 		OAuth: &OAuthInfo{
 			Issuer: "http://127.0.0.1:8008/", AuthorizationEndpoint: "http://127.0.0.1:8008/authorize",
 			TokenEndpoint: "http://127.0.0.1:8008/oauth2/token", DeviceAuthorizationEndpoint: "http://127.0.0.1:8008/oauth2/device",
-			GrantTypesSupported: []string{"authorization_code", "refresh_token", GrantTypeDeviceCode},
+			GrantTypesSupported: []string{"authorization_code", "refresh_token", grantTypeDeviceCode},
 			Source:              "stable",
 		},
 	}

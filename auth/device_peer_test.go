@@ -27,7 +27,7 @@ func deviceChain(t *testing.T, server string, approve func(t *testing.T, d *Devi
 	if err != nil {
 		t.Fatalf("discover: %v", err)
 	}
-	if info.OAuth == nil || !slices.Contains(info.OAuth.GrantTypesSupported, GrantTypeDeviceCode) {
+	if info.OAuth == nil || !slices.Contains(info.OAuth.GrantTypesSupported, grantTypeDeviceCode) {
 		t.Fatalf("the server does not list the device grant: %+v", info.OAuth)
 	}
 	d, err := c.StartDeviceLogin(ctx, DeviceLoginOptions{ServerInfo: info, Client: testApp})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mxauth/mxauth/auth/sandbox"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // deviceSandbox is a sandbox whose device codes ask for polls every second,
@@ -56,7 +57,7 @@ func TestDeviceLoginSandbox(t *testing.T) {
 	if len(d.UserCode) != 6 || d.VerificationURI != sb.URL()+"/link" || d.VerificationURIComplete != d.VerificationURI+"?code="+d.UserCode {
 		t.Errorf("device login %+v", d)
 	}
-	if d.Interval != time.Second || time.Until(d.ExpiresAt) < 19*time.Minute || !ValidDeviceID(d.DeviceID) {
+	if d.Interval != time.Second || time.Until(d.ExpiresAt) < 19*time.Minute || !signin.ValidDeviceID(d.DeviceID) {
 		t.Errorf("interval %v, expires in %v, device %q", d.Interval, time.Until(d.ExpiresAt), d.DeviceID)
 	}
 	approveSoon(t, sb, d.UserCode, "alice", true, 1500*time.Millisecond)
@@ -70,7 +71,7 @@ func TestDeviceLoginSandbox(t *testing.T) {
 	if s.IDTokenClaims["aud"] != d.ClientID {
 		t.Errorf("ID token claims %v", s.IDTokenClaims)
 	}
-	if !strings.Contains(strings.Join(s.Scope, " "), string(DeviceScope(d.DeviceID))) {
+	if !strings.Contains(strings.Join(s.Scope, " "), string(signin.DeviceScope(d.DeviceID))) {
 		t.Errorf("scope %v lacks the device scope", s.Scope)
 	}
 	if cur, err := c.Session(ctx); err != nil || cur == nil || cur.AccessToken != s.AccessToken {
@@ -218,7 +219,7 @@ func TestDeviceLoginRefusedLocally(t *testing.T) {
 	ctx := context.Background()
 
 	_, err := c.StartDeviceLogin(ctx, deviceOpts(sb))
-	if e := wantCode(t, err, CodeOAuthUnsupported); e.Details["reason"] != ReasonDeviceGrantNotOffered {
+	if e := wantCode(t, err, CodeOAuthUnsupported); e.Details["reason"] != reasonDeviceGrantNotOffered {
 		t.Errorf("details %v", e.Details)
 	}
 
@@ -226,14 +227,14 @@ func TestDeviceLoginRefusedLocally(t *testing.T) {
 	opts := deviceOpts(on)
 	opts.Action = ActionRegister
 	_, err = c.StartDeviceLogin(ctx, opts)
-	if e := wantCode(t, err, CodeInvalidInput); e.Details["reason"] != ReasonDeviceGrantNoRegister || !strings.Contains(e.Error(), "prompt=create") {
+	if e := wantCode(t, err, CodeInvalidInput); e.Details["reason"] != reasonDeviceGrantNoRegister || !strings.Contains(e.Error(), "prompt=create") {
 		t.Errorf("register refusal %v %v", e, e.Details)
 	}
 
 	opts = deviceOpts(on)
 	opts.Client.URI = "http://app.example.org/"
 	_, err = c.StartDeviceLogin(ctx, opts)
-	if e := wantCode(t, err, CodeRegistrationFailed); e.Details["rule"] != RuleHTTPS || e.Details["field"] != "client_uri" {
+	if e := wantCode(t, err, CodeRegistrationFailed); e.Details["rule"] != string(RuleHTTPS) || e.Details["field"] != "client_uri" {
 		t.Errorf("details %v", e.Details)
 	}
 	if n := countRequests(on, "POST", "/oauth2/registration") + countRequests(on, "POST", "/oauth2/device"); n != 0 {

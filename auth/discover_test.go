@@ -55,7 +55,7 @@ func TestDiscover(t *testing.T) {
 		code       Code
 		field      string // Details["field"] for metadata_invalid
 		baseURL    string
-		source     string // "" means OAuth must be nil
+		source     MetadataSource // "" means OAuth must be nil
 		serverName string
 		check      func(t *testing.T, info *ServerInfo)
 	}{
@@ -396,7 +396,7 @@ func TestCheckKeepsStepsOnFailure(t *testing.T) {
 	if !errors.As(err, &e) || e.Code != CodeDiscoveryFailed {
 		t.Fatalf("got %v, want discovery_failed", err)
 	}
-	if info == nil || len(info.Steps) != 1 || info.Steps[0].Name != "well-known" || info.Steps[0].Result != string(CodeDiscoveryFailed) {
+	if info == nil || len(info.Steps) != 1 || info.Steps[0].Name != "well-known" || info.Steps[0].Result != StepResult(CodeDiscoveryFailed) {
 		t.Fatalf("steps: got %+v", info)
 	}
 	if info.Hints != (Hints{}) {
@@ -443,7 +443,7 @@ func TestWithStepTrace(t *testing.T) {
 			meta = append(meta, st)
 		}
 	}
-	if len(meta) != 2 || meta[0].Result != "ok" || meta[1].Result != string(CodeMetadataInvalid) {
+	if len(meta) != 2 || meta[0].Result != "ok" || meta[1].Result != StepResult(CodeMetadataInvalid) {
 		t.Errorf("metadata traces: got %+v, want ok, then its final result metadata_invalid", meta)
 	}
 }

@@ -10,17 +10,18 @@ import (
 	"github.com/mxauth/mxauth/auth/sandbox"
 )
 
-// Discover a homeserver and decide what its login screen shows. The sandbox
-// stands in for matrix.org here; with a real server pass its name, a user id
-// or a URL.
-func ExampleDiscover() {
+// Discover a homeserver and decide what its login screen shows. The zero
+// Client is the default one. The sandbox stands in for matrix.org here;
+// with a real server pass its name, a user id or a URL.
+func ExampleClient_Discover() {
 	hs, err := sandbox.New(sandbox.Config{PromptCreate: true})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer hs.Close()
 
-	info, err := auth.Discover(context.Background(), hs.URL())
+	var c auth.Client
+	info, err := c.Discover(context.Background(), hs.URL())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func ExampleDiscover() {
 }
 
 // Errors carry a stable code to branch on and the server's own words.
-func ExampleDiscover_errors() {
+func ExampleClient_Discover_errors() {
 	hs, err := sandbox.New(sandbox.Config{Off: map[string]bool{sandbox.OffStableMetadata: true, sandbox.OffUnstableMetadata: true}})
 	if err != nil {
 		log.Fatal(err)

@@ -165,7 +165,7 @@ func TestSameDeviceOnRelogin(t *testing.T) {
 				if !serverHasDevice(sb, st.user, s.DeviceID) {
 					t.Errorf("step %d: the server has no active session of %s on %s", i, st.user, s.DeviceID)
 				}
-				if !strings.Contains(strings.Join(s.Scope, " "), string(DeviceScope(s.DeviceID))) {
+				if !strings.Contains(strings.Join(s.Scope, " "), string(signin.DeviceScope(s.DeviceID))) {
 					t.Errorf("step %d: scope %v lacks the device scope of %s", i, s.Scope, s.DeviceID)
 				}
 				switch {

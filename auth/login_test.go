@@ -156,7 +156,7 @@ func TestLoginChainSandbox(t *testing.T) {
 	if s.UserID != sb.UserID("alice") || s.DeviceID != p.DeviceID || s.ClientID != p.ClientID {
 		t.Errorf("session user %q device %q client %q", s.UserID, s.DeviceID, s.ClientID)
 	}
-	if s.Issuer != sb.Issuer() || s.BaseURL != sb.URL() || s.RefreshToken == "" || s.ExpiresAt == 0 {
+	if s.Issuer != sb.Issuer() || s.BaseURL != sb.URL() || s.RefreshToken == "" || s.ExpiresAt.IsZero() {
 		t.Errorf("session %+v", s)
 	}
 	if s.IDTokenClaims["nonce"] != q.Get("nonce") || s.IDTokenClaims["sub"] == nil {
@@ -305,11 +305,11 @@ func TestRegistrationCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id1, err := c.Register(ctx, info, testApp, testRedirect)
+	id1, err := c.core.Register(ctx, info, testApp, testRedirect)
 	if err != nil {
 		t.Fatal(err)
 	}
-	id2, err := c.Register(ctx, info, testApp, testRedirect)
+	id2, err := c.core.Register(ctx, info, testApp, testRedirect)
 	if err != nil || id2 != id1 {
 		t.Fatalf("second Register: %q %v, want the cached %q", id2, err, id1)
 	}
@@ -318,7 +318,7 @@ func TestRegistrationCache(t *testing.T) {
 	}
 	other := testApp
 	other.Name = "another name"
-	if _, err := c.Register(ctx, info, other, testRedirect); err != nil {
+	if _, err := c.core.Register(ctx, info, other, testRedirect); err != nil {
 		t.Fatal(err)
 	}
 	if n := countRequests(sb, "POST", "/oauth2/registration"); n != 2 {
@@ -327,7 +327,7 @@ func TestRegistrationCache(t *testing.T) {
 	// A pre-registered client id wins and registers nothing.
 	c2 := loginClient(nil)
 	c2.ClientIDs = map[string]string{info.OAuth.Issuer: "preset"}
-	if id, _ := c2.Register(ctx, info, testApp, testRedirect); id != "preset" {
+	if id, _ := coreOf(c2).Register(ctx, info, testApp, testRedirect); id != "preset" {
 		t.Errorf("client id %q, want preset", id)
 	}
 	p, err := c2.StartLogin(ctx, LoginOptions{ServerInfo: info, RedirectURI: testRedirect, Client: testApp})

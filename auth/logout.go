@@ -11,11 +11,6 @@ import (
 	"github.com/mxauth/mxauth/auth/signin"
 )
 
-// Logout with DefaultClient.
-func Logout(ctx context.Context, s *Session) error {
-	return DefaultClient.Logout(ctx, s)
-}
-
 // Logout signs session s out: it revokes the refresh token, then the access
 // token (RFC 7009 §2.1, spec v1.15 "Logout", MSC4254), each with client_id,
 // which MAS requires of public clients, and forgets the session locally. A
@@ -113,7 +108,7 @@ func (c *Client) revoke(ctx context.Context, s *Session, token, hint string) err
 	if resp.Status != http.StatusOK {
 		// A refusal (invalid_client, unauthorized_client, invalid_request)
 		// is forbidden, with the server's error kept.
-		return withoutSecrets(autherr.FromStatus(op, resp.Status, resp.Body, autherr.Forbidden), s.RefreshToken, s.AccessToken)
+		return withoutSecrets(autherr.FromReply(op, autherr.Classify(resp.Status, resp.Body, autherr.Forbidden), resp.Status, resp.Body), s.RefreshToken, s.AccessToken)
 	}
 	return nil
 }

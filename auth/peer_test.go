@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mxauth/mxauth/auth/sandbox"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // loginChain is the whole login life of one session against a server:
@@ -227,7 +228,7 @@ func introspectionCheck(p *peerInfo, serverName func() string) func(string) (str
 		}
 		device := ""
 		for _, sc := range strings.Fields(r.Scope) {
-			for _, prefix := range []string{string(DeviceScope("")), string(DeviceScopeUnstable(""))} {
+			for _, prefix := range []string{string(signin.DeviceScope("")), string(signin.DeviceScopeUnstable(""))} {
 				if strings.HasPrefix(sc, prefix) {
 					device = strings.TrimPrefix(sc, prefix)
 				}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"testing"
+
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 func TestCheckClientMetadata(t *testing.T) {
@@ -17,7 +19,7 @@ func TestCheckClientMetadata(t *testing.T) {
 		name     string
 		meta     ClientMetadata
 		redirect string
-		rule     string // "" = accepted
+		rule     Rule // "" = accepted
 		field    string
 	}{
 		{"web", app, "https://app.example.org/callback", "", ""},
@@ -67,7 +69,7 @@ func TestCheckClientMetadata(t *testing.T) {
 				return
 			}
 			e := wantCode(t, err, CodeRegistrationFailed)
-			if e.Details["rule"] != tt.rule || e.Details["field"] != tt.field {
+			if e.Details["rule"] != string(tt.rule) || e.Details["field"] != tt.field {
 				t.Errorf("got rule %q field %q (%v), want %q %q", e.Details["rule"], e.Details["field"], err, tt.rule, tt.field)
 			}
 		})
@@ -81,30 +83,36 @@ func TestRegistrationRefusedByServer(t *testing.T) {
 		Issuer: "http://127.0.0.1/", AuthorizationEndpoint: "http://127.0.0.1/authorize", TokenEndpoint: "http://127.0.0.1/token",
 		RegistrationEndpoint: reg,
 	}}
-	_, err := loginClient(nil).Register(context.Background(), info, testApp, testRedirect)
+	_, err := coreOf(loginClient(nil)).Register(context.Background(), info, testApp, testRedirect)
 	e := wantCode(t, err, CodeRegistrationFailed)
 	if e.Errcode != "invalid_redirect_uri" || e.Message != "redirect_uri is not using a valid domain" || e.Status != 400 {
 		t.Errorf("error %+v", e)
 	}
 	// No registration endpoint and no configured client id.
 	info.OAuth.RegistrationEndpoint = ""
-	_, err = loginClient(nil).Register(context.Background(), info, testApp, testRedirect)
+	_, err = coreOf(loginClient(nil)).Register(context.Background(), info, testApp, testRedirect)
 	e = wantCode(t, err, CodeRegistrationFailed)
 	if e.Details["field"] != "registration_endpoint" {
 		t.Errorf("details %v", e.Details)
 	}
 	// A 5xx is server_error, not a refusal.
 	info.OAuth.RegistrationEndpoint = newJSONServer(t, http.StatusBadGateway, `<html>`)
-	_, err = loginClient(nil).Register(context.Background(), info, testApp, testRedirect)
+	_, err = coreOf(loginClient(nil)).Register(context.Background(), info, testApp, testRedirect)
 	wantCode(t, err, CodeServerError)
 	// 201 without a client_id.
 	info.OAuth.RegistrationEndpoint = newJSONServer(t, http.StatusCreated, `{"client_name":"x"}`)
-	_, err = loginClient(nil).Register(context.Background(), info, testApp, testRedirect)
+	_, err = coreOf(loginClient(nil)).Register(context.Background(), info, testApp, testRedirect)
 	wantCode(t, err, CodeRegistrationFailed)
 	// Local refusal before any request.
-	_, err = loginClient(nil).Register(context.Background(), info, ClientMetadata{URI: "http://x.example/"}, testRedirect)
+	_, err = coreOf(loginClient(nil)).Register(context.Background(), info, ClientMetadata{URI: "http://x.example/"}, testRedirect)
 	e = wantCode(t, err, CodeRegistrationFailed)
-	if e.Details["rule"] != RuleHTTPS {
+	if e.Details["rule"] != string(RuleHTTPS) {
 		t.Errorf("details %v", e.Details)
 	}
+}
+
+// coreOf is c's sign-in core, for the tests of what only the core exports.
+func coreOf(c *Client) *signin.Client {
+	c.init()
+	return c.core
 }

@@ -2,8 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -29,13 +27,15 @@ type Session struct {
 
 	AccessToken  string `json:"accessToken"`
 	RefreshToken string `json:"refreshToken,omitempty"`
-	// ExpiresAt is when the access token expires, in milliseconds since the
-	// epoch (CONTRACT.md); 0 when the server gave no expires_in.
-	ExpiresAt int64 `json:"expiresAt,omitempty"`
-	// LifetimeMs is the lifetime the server granted the access token
-	// (expires_in), in milliseconds; 0 when unknown. It caps the default
-	// validity a refresh aims for (see needed).
-	LifetimeMs int64 `json:"lifetimeMs,omitempty"`
+	// ExpiresAt is when the access token expires, to the millisecond;
+	// zero when the server gave no expires_in. Its JSON (the Store's
+	// record, CONTRACT.md's expiresAt) is milliseconds since the epoch.
+	ExpiresAt time.Time `json:"-"`
+	// Lifetime is the lifetime the server granted the access token
+	// (expires_in), to the millisecond; zero when unknown. It caps the
+	// default validity a refresh aims for (see needed). Its JSON is
+	// lifetimeMs.
+	Lifetime time.Duration `json:"-"`
 	// IDTokenClaims are the claims of the verified ID token, when the server
 	// returned one.
 	IDTokenClaims map[string]any `json:"idTokenClaims,omitempty"`
@@ -48,12 +48,51 @@ type Session struct {
 	Insecure bool `json:"insecure,omitempty"`
 }
 
-// Expiry returns ExpiresAt as a time, zero when unknown.
-func (s *Session) Expiry() time.Time {
-	if s.ExpiresAt == 0 {
+// sessionFields is Session without its JSON methods.
+type sessionFields Session
+
+// sessionRecord is Session's JSON: times in milliseconds, as the Store
+// has always held them and as pages see them.
+type sessionRecord struct {
+	*sessionFields
+	ExpiresAt  int64 `json:"expiresAt,omitempty"`
+	LifetimeMs int64 `json:"lifetimeMs,omitempty"`
+}
+
+// MarshalJSON writes s with ExpiresAt and Lifetime in milliseconds.
+func (s Session) MarshalJSON() ([]byte, error) {
+	r := sessionRecord{sessionFields: (*sessionFields)(&s), LifetimeMs: s.Lifetime.Milliseconds()}
+	if !s.ExpiresAt.IsZero() {
+		r.ExpiresAt = s.ExpiresAt.UnixMilli()
+	}
+	return json.Marshal(r)
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (s *Session) UnmarshalJSON(b []byte) error {
+	r := sessionRecord{sessionFields: (*sessionFields)(s)}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return err
+	}
+	s.ExpiresAt, s.Lifetime = fromMillis(r.ExpiresAt), time.Duration(r.LifetimeMs)*time.Millisecond
+	return nil
+}
+
+// fromMillis is the time ms milliseconds after the epoch; zero for 0.
+func fromMillis(ms int64) time.Time {
+	if ms == 0 {
 		return time.Time{}
 	}
-	return time.UnixMilli(s.ExpiresAt)
+	return time.UnixMilli(ms)
+}
+
+// toMillisecond is t as the Store keeps it, so that a session read back
+// equals the one written.
+func toMillisecond(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return time.UnixMilli(t.UnixMilli())
 }
 
 // Token returns the session's tokens as an *oauth2.Token.
@@ -62,7 +101,7 @@ func (s *Session) Token() *oauth2.Token {
 		AccessToken:  s.AccessToken,
 		TokenType:    "Bearer",
 		RefreshToken: s.RefreshToken,
-		Expiry:       s.Expiry(),
+		Expiry:       s.ExpiresAt,
 	}
 }
 
@@ -85,8 +124,8 @@ func sessionKey(id string) string { return sessionPrefix + id }
 // every call would refresh again, in every tab. A validity the caller chose
 // is kept as asked.
 func (s *Session) needed(d time.Duration) time.Duration {
-	if s.LifetimeMs > 0 {
-		if half := time.Duration(s.LifetimeMs) * time.Millisecond / 2; half < d {
+	if s.Lifetime > 0 {
+		if half := s.Lifetime / 2; half < d {
 			return half
 		}
 	}
@@ -97,29 +136,62 @@ func (s *Session) validFor(now time.Time, d time.Duration) bool {
 	if s.AccessToken == "" {
 		return false
 	}
-	if s.ExpiresAt == 0 {
+	if s.ExpiresAt.IsZero() {
 		return true
 	}
-	return now.Add(d).Before(s.Expiry())
+	return now.Add(d).Before(s.ExpiresAt)
+}
+
+// AccessTokens keeps access tokens out of the Store. A Client with one
+// stores each session without its access token and hands the token here,
+// with the fingerprint (signin.Fingerprint) of the refresh token it goes
+// with; a session read back gets the token held here for its refresh
+// token, or none, and the token source refreshes it. So a holder never uses an access token of a
+// refresh token another holder rotated away. The browser build keeps them
+// in a tab's memory and tells the page's other tabs.
+type AccessTokens interface {
+	// Keep holds access, the access token of session id that goes with
+	// the refresh token fingerprinted refresh. It is called once the
+	// session (and, at login, the current-session mark) is stored.
+	Keep(id, access, refresh string)
+	// Recall returns the access token held for session id that goes with
+	// the refresh token fingerprinted refresh.
+	Recall(ctx context.Context, id, refresh string) (string, bool)
+	// Forget drops what is held for session id: the session ended.
+	Forget(id string)
 }
 
 // saveSession writes s under its ID in one Put, which the Store makes atomic
 // (the hackpadfs store writes a temporary file and renames it), so a crash
-// leaves the old or the new session, never half of one.
+// leaves the old or the new session, never half of one. The session is a
+// secret (signin.Client.PutSecret): sealed when the Client has a Sealer,
+// and without its access token when it has AccessTokens (kept calls Keep
+// once the caller's writes are done).
 func (c *Client) saveSession(ctx context.Context, s *Session) error {
-	b, err := json.Marshal(s)
+	rec := *s
+	if c.AccessTokens != nil {
+		rec.AccessToken = ""
+	}
+	b, err := json.Marshal(&rec)
 	if err != nil {
 		return &autherr.Error{Code: autherr.Storage, Op: "save session", Err: err}
 	}
-	if err := c.store.Put(ctx, sessionKey(s.ID()), b); err != nil {
+	if err := c.core.PutSecret(ctx, sessionKey(s.ID()), b); err != nil {
 		return storageError("save session", err)
 	}
 	return nil
 }
 
+// kept hands the access token of s, just saved, to AccessTokens.
+func (c *Client) kept(s *Session) {
+	if c.AccessTokens != nil {
+		c.AccessTokens.Keep(s.ID(), s.AccessToken, signin.Fingerprint(s.RefreshToken))
+	}
+}
+
 // loadSession reads the session with id; (nil, nil) when there is none.
 func (c *Client) loadSession(ctx context.Context, id string) (*Session, error) {
-	b, err := c.store.Get(ctx, sessionKey(id))
+	b, err := c.core.GetSecret(ctx, sessionKey(id))
 	if err != nil {
 		return nil, storageError("load session", err)
 	}
@@ -129,6 +201,9 @@ func (c *Client) loadSession(ctx context.Context, id string) (*Session, error) {
 	var s Session
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, &autherr.Error{Code: autherr.Storage, Op: "load session", Err: fmt.Errorf("stored session is damaged: %w", err)}
+	}
+	if c.AccessTokens != nil {
+		s.AccessToken, _ = c.AccessTokens.Recall(ctx, id, signin.Fingerprint(s.RefreshToken))
 	}
 	return &s, nil
 }
@@ -146,6 +221,9 @@ func (c *Client) deleteSession(ctx context.Context, id string) error {
 	}
 	if err != nil && first == nil {
 		first = storageError("delete session", err)
+	}
+	if c.AccessTokens != nil {
+		c.AccessTokens.Forget(id)
 	}
 	return first
 }
@@ -197,13 +275,4 @@ func (c *Client) Sessions(ctx context.Context) ([]*Session, error) {
 // storageError wraps a Store failure.
 func storageError(op string, err error) *autherr.Error {
 	return autherr.Wrap(autherr.Storage, op, err)
-}
-
-// tokenHash fingerprints a token so that code holding the refresh lock can
-// tell whether the stored tokens changed since it last read them without
-// keeping more copies of the secret (the idea of matrix-rust-sdk's
-// cross-process token lock).
-func tokenHash(tok string) string {
-	h := sha256.Sum256([]byte(tok))
-	return hex.EncodeToString(h[:8])
 }

@@ -36,12 +36,27 @@ type (
 	LocalizedClientMetadata = signin.LocalizedClientMetadata
 	// Scope is an OAuth 2.0 scope token (RFC 6749 §3.3).
 	Scope = signin.Scope
+	// ResponseMode is how the authorization answer comes back.
+	ResponseMode = signin.ResponseMode
+	// Action is what a login is for: ActionLogin or ActionRegister.
+	Action = signin.Action
+	// ApplicationType is a client's RFC 7591 application_type.
+	ApplicationType = signin.ApplicationType
+	// Rule names a registration check that failed.
+	Rule = signin.Rule
+	// StepResult is how one discovery request went.
+	StepResult = signin.StepResult
+	// MetadataSource says where the auth metadata came from.
+	MetadataSource = signin.MetadataSource
 	// Store keeps mxauth's state; see signin.Store.
 	Store = signin.Store
 	// MemoryStore is a Store in memory.
 	MemoryStore = signin.MemoryStore
 	// FSStore is a Store on a hackpadfs.FS; see signin.FSStore.
 	FSStore = signin.FSStore
+	// Sealer encrypts the values a Client keeps secret; see
+	// signin.Sealer.
+	Sealer = signin.Sealer
 	// Locker serialises work on one key across everything that shares a
 	// Store; see signin.Locker.
 	Locker = signin.Locker
@@ -69,6 +84,16 @@ const (
 	ApplicationTypeNative = signin.ApplicationTypeNative
 )
 
+// Where auth metadata came from, and how a discovery step went (see
+// signin).
+const (
+	SourceStable   = signin.SourceStable
+	SourceUnstable = signin.SourceUnstable
+	SourceIssuer   = signin.SourceIssuer
+	StepOK         = signin.StepOK
+	StepAbsent     = signin.StepAbsent
+)
+
 // Registration rule names, the "rule" of a registration_failed error's
 // Details (see signin).
 const (
@@ -82,12 +107,6 @@ const (
 	RuleNativeRedirect = signin.RuleNativeRedirect
 	RuleLanguageTag    = signin.RuleLanguageTag
 )
-
-// DeviceScope is the scope that binds the tokens to device id.
-func DeviceScope(id string) Scope { return signin.DeviceScope(id) }
-
-// DeviceScopeUnstable is DeviceScope's MSC2967 unstable form.
-func DeviceScopeUnstable(id string) Scope { return signin.DeviceScopeUnstable(id) }
 
 // NewFSStore returns a Store that keeps each key as a file under dir of
 // fsys; see signin.NewFSStore.
@@ -105,26 +124,16 @@ func WithStepTrace(ctx context.Context, fn func(Step)) context.Context {
 // DecideHints is the MSC3824 decision; see signin.DecideHints.
 func DecideHints(info *ServerInfo) Hints { return signin.DecideHints(info) }
 
-// ApplicationType is "native" for a loopback http or private-use redirect
-// URI, else "web"; see signin.ApplicationType.
-func ApplicationType(redirectURI string) string { return signin.ApplicationType(redirectURI) }
+// ApplicationTypeOf is "native" for a loopback http or private-use
+// redirect URI, else "web"; see signin.ApplicationTypeOf.
+func ApplicationTypeOf(redirectURI string) ApplicationType {
+	return signin.ApplicationTypeOf(redirectURI)
+}
 
 // CheckClientMetadata checks meta against the rules MAS enforces; see
 // signin.CheckClientMetadata.
 func CheckClientMetadata(meta ClientMetadata, redirectURI string) error {
 	return signin.CheckClientMetadata(meta, redirectURI)
-}
-
-// ValidDeviceID reports whether id is a device id MAS accepts.
-func ValidDeviceID(id string) bool { return signin.ValidDeviceID(id) }
-
-// CanonicalRedirectURI checks a redirect URI and returns the one string used
-// at registration, authorization and token exchange.
-func CanonicalRedirectURI(raw string) (string, error) { return signin.CanonicalRedirectURI(raw) }
-
-// Discover finds the homeserver named by input with DefaultClient.
-func Discover(ctx context.Context, input string) (*ServerInfo, error) {
-	return DefaultClient.Discover(ctx, input)
 }
 
 // Discover finds the homeserver named by input: a server name
@@ -147,11 +156,6 @@ func (c *Client) Check(ctx context.Context, input string) (*ServerInfo, error) {
 	return c.core.Check(ctx, input)
 }
 
-// StartLogin with DefaultClient.
-func StartLogin(ctx context.Context, opts LoginOptions) (*PendingLogin, error) {
-	return DefaultClient.StartLogin(ctx, opts)
-}
-
 // StartLogin begins an authorization code login with PKCE (RFC 6749 §4.1,
 // RFC 7636; spec v1.15 "Login flow"): it finds the server (unless
 // opts.ServerInfo is given), registers the client or uses a configured
@@ -160,17 +164,6 @@ func StartLogin(ctx context.Context, opts LoginOptions) (*PendingLogin, error) {
 func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLogin, error) {
 	c.init()
 	return c.core.StartLogin(ctx, opts)
-}
-
-// Register returns a client id for this application at info's OAuth
-// server: a pre-registered one (Client.ClientIDs), the cached one for the
-// same issuer and metadata, or a new one from dynamic client registration
-// (RFC 7591, spec "Client registration"). The metadata is checked locally
-// first (CheckClientMetadata). redirectURI must be the exact string later
-// used at the authorization and token endpoints.
-func (c *Client) Register(ctx context.Context, info *ServerInfo, meta ClientMetadata, redirectURI string) (string, error) {
-	c.init()
-	return c.core.Register(ctx, info, meta, redirectURI)
 }
 
 // register does the cached dynamic registration and also returns the cache

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/serverrule"
+	"github.com/mxauth/mxauth/auth/signin"
 	"golang.org/x/oauth2"
 )
 
@@ -96,7 +97,7 @@ func (ts *TokenSource) Session(ctx context.Context) (*Session, error) {
 		if stored == nil {
 			return nil, autherr.New(autherr.SessionExpired, "access token", "the session was signed out")
 		}
-		if last == nil || tokenHash(stored.AccessToken) != tokenHash(last.AccessToken) {
+		if last == nil || signin.Fingerprint(stored.AccessToken) != signin.Fingerprint(last.AccessToken) {
 			cur = stored
 		}
 	}
@@ -164,7 +165,7 @@ func (c *Client) refreshSession(ctx context.Context, id string, seen *Session, m
 	if s == nil {
 		return nil, autherr.New(autherr.SessionExpired, op, "the session was signed out")
 	}
-	changed := seen == nil || tokenHash(seen.RefreshToken) != tokenHash(s.RefreshToken) || tokenHash(seen.AccessToken) != tokenHash(s.AccessToken)
+	changed := seen == nil || signin.Fingerprint(seen.RefreshToken) != signin.Fingerprint(s.RefreshToken) || signin.Fingerprint(seen.AccessToken) != signin.Fingerprint(s.AccessToken)
 	// Another holder of the lock (a tab, a process) rotated the tokens
 	// while we waited: use theirs, do not spend the refresh token again.
 	// A caller asking for more validity than the server grants would
@@ -198,10 +199,7 @@ func (c *Client) refreshSession(ctx context.Context, id string, seen *Session, m
 	if tok.RefreshToken != "" {
 		next.RefreshToken = tok.RefreshToken
 	}
-	next.ExpiresAt, next.LifetimeMs = 0, tokenLifetimeMs(tok)
-	if !tok.Expiry.IsZero() {
-		next.ExpiresAt = tok.Expiry.UnixMilli()
-	}
+	next.ExpiresAt, next.Lifetime = toMillisecond(tok.Expiry), tokenLifetime(tok)
 	if sc := grantedScopes(tok, nil); len(sc) > 0 {
 		next.Scope = sc
 	}
@@ -210,6 +208,7 @@ func (c *Client) refreshSession(ctx context.Context, id string, seen *Session, m
 	if err := c.saveSession(ctx, &next); err != nil {
 		return nil, err
 	}
+	c.kept(&next)
 	return &next, nil
 }
 
@@ -249,35 +248,8 @@ func (c *Client) refreshWithRetry(ctx context.Context, s *Session) (*oauth2.Toke
 		if ctx.Err() != nil {
 			return nil, autherr.FromContext(op, ctx.Err())
 		}
-		var ae *autherr.Error
-		if !errors.As(err, &ae) {
-			return nil, err
-		}
-		d := wait
-		switch {
-		case ae.Code == autherr.ServerError:
-		case ae.Code == autherr.RateLimited:
-			if ae.RetryAfter > refreshMaxBackoff {
-				return nil, err
-			}
-			if ae.RetryAfter > 0 {
-				d = ae.RetryAfter
-			}
-		case redirectRefused(ae):
-			// The same endpoint would redirect again; nothing went there.
-			return nil, err
-		case (ae.Code == autherr.Network || ae.Code == autherr.Timeout) && neverSent(ae):
-			// Nothing reached the server: safe to try again.
-		case ae.Code == autherr.Network || ae.Code == autherr.Timeout:
-			// The request may have been processed and its answer lost.
-			// Send the same refresh token once more; more would risk
-			// MAS treating it as a replay.
-			if lostRetried {
-				return nil, err
-			}
-			lostRetried = true
-			d = 0
-		default:
+		d, again := refreshRetry(err, wait, &lostRetried)
+		if !again {
 			return nil, err
 		}
 		if attempt == refreshAttempts-1 {
@@ -288,12 +260,46 @@ func (c *Client) refreshWithRetry(ctx context.Context, s *Session) (*oauth2.Toke
 				return nil, autherr.FromContext(op, err)
 			}
 		}
-		wait *= 2
-		if wait > refreshMaxBackoff {
-			wait = refreshMaxBackoff
-		}
+		wait = min(wait*2, refreshMaxBackoff)
 	}
 	return nil, lastErr
+}
+
+// refreshRetry decides whether a failed refresh is tried again, and after
+// how long (wait unless the server says otherwise). A refresh whose answer
+// may have been lost is sent once more at once (lostRetried records it):
+// more would risk MAS treating the refresh token as replayed.
+func refreshRetry(err error, wait time.Duration, lostRetried *bool) (time.Duration, bool) {
+	var ae *autherr.Error
+	if !errors.As(err, &ae) {
+		return 0, false
+	}
+	switch {
+	case ae.Code == autherr.ServerError:
+		return wait, true
+	case ae.Code == autherr.RateLimited:
+		if ae.RetryAfter > refreshMaxBackoff {
+			return 0, false
+		}
+		if ae.RetryAfter > 0 {
+			return ae.RetryAfter, true
+		}
+		return wait, true
+	case redirectRefused(ae):
+		// The same endpoint would redirect again; nothing went there.
+		return 0, false
+	case (ae.Code == autherr.Network || ae.Code == autherr.Timeout) && neverSent(ae):
+		// Nothing reached the server: safe to try again.
+		return wait, true
+	case ae.Code == autherr.Network || ae.Code == autherr.Timeout:
+		// The request may have been processed and its answer lost.
+		if *lostRetried {
+			return 0, false
+		}
+		*lostRetried = true
+		return 0, true
+	}
+	return 0, false
 }
 
 // neverSent reports a transport failure that happened before the request
@@ -303,9 +309,9 @@ func neverSent(e *autherr.Error) bool {
 	return errors.As(e.Err, &op) && op.Op == "dial"
 }
 
-// tokenLifetimeMs is the expires_in of a token answer in milliseconds, 0
-// when absent or not a positive number.
-func tokenLifetimeMs(tok *oauth2.Token) int64 {
+// tokenLifetime is the expires_in of a token answer to the millisecond,
+// 0 when absent or not a positive number.
+func tokenLifetime(tok *oauth2.Token) time.Duration {
 	var secs float64
 	switch v := tok.Extra("expires_in").(type) {
 	case float64:
@@ -316,5 +322,5 @@ func tokenLifetimeMs(tok *oauth2.Token) int64 {
 	if secs <= 0 || secs > 10*365*24*3600 {
 		return 0
 	}
-	return int64(secs * 1000)
+	return time.Duration(secs*1000) * time.Millisecond
 }

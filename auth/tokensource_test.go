@@ -252,8 +252,8 @@ func TestDefaultValidityAdaptsToShortTokens(t *testing.T) {
 	c := loginClient(nil)
 	c.Now = clock.Now
 	s := sandboxLogin(t, c, loginOpts(sb))
-	if s.LifetimeMs != 20_000 {
-		t.Fatalf("lifetime: got %d ms want 20000", s.LifetimeMs)
+	if s.Lifetime != 20*time.Second {
+		t.Fatalf("lifetime: got %v want 20s", s.Lifetime)
 	}
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {

@@ -208,28 +208,37 @@ func clip(s string, n int) string {
 // answered with rate_limited at once rather than a frozen widget.
 const MaxRetryAfter = 5 * time.Minute
 
-// FromStatus classifies a non-2xx answer. 429 is RateLimited, 5xx
-// ServerError, M_NOT_FOUND / 404 NotFound, M_FORBIDDEN / 403 Forbidden;
-// anything else gets fallback.
-func FromStatus(op string, status int, body []byte, fallback Code) *Error {
+// FromReply carries the facts of a non-2xx answer: its status, the
+// server's own errcode and message (Matrix's errcode/error or OAuth's
+// error/error_description) and its retry hint. code is the caller's: what
+// the answer means depends on what was asked, so FromReply never changes
+// it (Classify is the usual reading).
+func FromReply(op string, code Code, status int, body []byte) *Error {
 	r := ParseReply(body)
-	e := &Error{Op: op, Status: status, Errcode: r.Errcode, Message: r.Message, RetryAfter: r.RetryAfter}
-	switch {
-	case status == 429 || r.Errcode == "M_LIMIT_EXCEEDED":
-		e.Code = RateLimited
-	case status >= 500:
-		e.Code = ServerError
-	case r.Errcode == "M_NOT_FOUND" || (status == 404 && !r.Matrix):
-		e.Code = NotFound
-	case r.Errcode == "M_FORBIDDEN" || status == 403:
-		e.Code = Forbidden
-	default:
-		e.Code = fallback
-	}
+	e := &Error{Code: code, Op: op, Status: status, Errcode: r.Errcode, Message: r.Message, RetryAfter: r.RetryAfter}
 	if e.Message == "" && e.Errcode == "" {
 		e.Message = fmt.Sprintf("the server answered HTTP %d", status)
 	}
 	return e
+}
+
+// Classify is the usual reading of a non-2xx answer: 429 or
+// M_LIMIT_EXCEEDED is RateLimited, 5xx ServerError, M_NOT_FOUND or a 404
+// that is not a Matrix error NotFound, M_FORBIDDEN or 403 Forbidden;
+// anything else is fallback.
+func Classify(status int, body []byte, fallback Code) Code {
+	r := ParseReply(body)
+	switch {
+	case status == 429 || r.Errcode == "M_LIMIT_EXCEEDED":
+		return RateLimited
+	case status >= 500:
+		return ServerError
+	case r.Errcode == "M_NOT_FOUND" || (status == 404 && !r.Matrix):
+		return NotFound
+	case r.Errcode == "M_FORBIDDEN" || status == 403:
+		return Forbidden
+	}
+	return fallback
 }
 
 // RetryPolicy bounds retries of rate-limited requests.

@@ -8,7 +8,9 @@ import (
 	"time"
 )
 
-func TestFromStatus(t *testing.T) {
+// TestFromReply: the answer's facts are carried whatever the status, the
+// caller's code is kept, and Classify gives the usual reading.
+func TestFromReply(t *testing.T) {
 	tests := []struct {
 		name    string
 		status  int
@@ -26,11 +28,20 @@ func TestFromStatus(t *testing.T) {
 		{"plain 404", 404, `not found`, NotFound, "", "the server answered HTTP 404", 0},
 		{"forbidden", 403, `{"errcode":"M_FORBIDDEN","error":"no"}`, Forbidden, "M_FORBIDDEN", "no", 0},
 		{"oauth error", 400, `{"error":"invalid_grant","error_description":"refresh token expired"}`, TokenExchangeFailed, "invalid_grant", "refresh token expired", 0},
+		{"matrix 404 of another errcode", 404, `{"errcode":"M_UNRECOGNIZED","error":"no"}`, TokenExchangeFailed, "M_UNRECOGNIZED", "no", 0},
+		{"matrix forbidden in a 401", 401, `{"errcode":"M_FORBIDDEN","error":"no"}`, Forbidden, "M_FORBIDDEN", "no", 0},
 		{"error of the wrong type", 400, `{"error":{"x":1}}`, TokenExchangeFailed, "", "the server answered HTTP 400", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := FromStatus("op", tt.status, []byte(tt.body), TokenExchangeFailed)
+			e := FromReply("op", InvalidInput, tt.status, []byte(tt.body))
+			if e.Code != InvalidInput {
+				t.Errorf("FromReply changed the caller's code to %s", e.Code)
+			}
+			if c := Classify(tt.status, []byte(tt.body), TokenExchangeFailed); c != tt.code {
+				t.Errorf("Classify = %s, want %s", c, tt.code)
+			}
+			e.Code = tt.code
 			if e.Code != tt.code || e.Errcode != tt.errcode || e.Message != tt.message || e.RetryAfter != tt.retry || e.Status != tt.status {
 				t.Errorf("got %+v, want code %s errcode %q message %q retry %v", e, tt.code, tt.errcode, tt.message, tt.retry)
 			}

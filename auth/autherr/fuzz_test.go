@@ -6,7 +6,7 @@ import (
 )
 
 // FuzzParseReply: any error body, of either dialect or none, parses without
-// panic into bounded fields, and FromStatus always gives a code.
+// panic into bounded fields, and FromReply keeps the caller's code and Classify always gives one.
 func FuzzParseReply(f *testing.F) {
 	for _, s := range []string{
 		`{"errcode":"M_LIMIT_EXCEEDED","error":"slow","retry_after_ms":1500}`,
@@ -30,8 +30,11 @@ func FuzzParseReply(f *testing.F) {
 		if utf8.ValidString(string(body)) && (!utf8.ValidString(r.Errcode) || !utf8.ValidString(r.Message)) {
 			t.Fatalf("clipping broke UTF-8: %q %q", r.Errcode, r.Message)
 		}
-		e := FromStatus("op", status, body, ServerError)
-		if e.Code == "" {
+		e := FromReply("op", InvalidInput, status, body)
+		if e.Code != InvalidInput {
+			t.Fatalf("code %s", e.Code)
+		}
+		if Classify(status, body, InvalidInput) == "" {
 			t.Fatal("no code")
 		}
 		_ = e.Error()

@@ -274,7 +274,7 @@ func (c *Client) send(ctx context.Context, op string, req Request) (*Response, e
 			return &autherr.Error{Code: autherr.Network, Op: op, Err: errors.New("fetch returned no response")}
 		}
 		if r.Status == 429 {
-			e := autherr.FromStatus(op, r.Status, r.Body, autherr.RateLimited)
+			e := autherr.FromReply(op, autherr.RateLimited, r.Status, r.Body)
 			if e.RetryAfter == 0 {
 				e.RetryAfter = serverrule.RetryAfter(r.Header["retry-after"], c.now())
 			}

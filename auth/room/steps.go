@@ -367,17 +367,14 @@ func (k *call) request(ctx context.Context, op, method, u string, body []byte, m
 		// The endpoint is here but answers only signed-in users. Let
 		// the next step try; if none can, this is the answer.
 		if k.authErr == nil {
-			e := autherr.FromStatus(op, resp.Status, resp.Body, autherr.Forbidden)
-			e.Code = autherr.Forbidden
+			e := autherr.FromReply(op, autherr.Forbidden, resp.Status, resp.Body)
 			e.Details = map[string]string{"reason": "needs_sign_in"}
 			k.authErr = e
 		}
 		return nil, errSkip
 	case resp.Status == 401:
 		k.answered = true
-		e := autherr.FromStatus(op, resp.Status, resp.Body, autherr.SessionExpired)
-		e.Code = autherr.SessionExpired
-		return nil, e
+		return nil, autherr.FromReply(op, autherr.SessionExpired, resp.Status, resp.Body)
 	}
 	k.answered = resp.Status < 500
 	return nil, statusError(op, resp)
@@ -392,11 +389,11 @@ func statusError(op string, resp *Response) *autherr.Error {
 	if resp.Status == 400 {
 		fallback = autherr.InvalidInput
 	}
-	e := autherr.FromStatus(op, resp.Status, resp.Body, fallback)
-	if resp.Status == 404 && e.Code == fallback {
-		e.Code = autherr.NotFound
+	code := autherr.Classify(resp.Status, resp.Body, fallback)
+	if resp.Status == 404 && code == fallback {
+		code = autherr.NotFound
 	}
-	return e
+	return autherr.FromReply(op, code, resp.Status, resp.Body)
 }
 
 // accessToken asks Client.AccessToken once per call.

@@ -60,6 +60,10 @@ type Client struct {
 	// PendingLoginTTL is how long a started login can be completed. Zero
 	// means 1 hour.
 	PendingLoginTTL time.Duration
+	// Sealer encrypts the values the Client keeps secret (sessions,
+	// pending logins) before they reach the Store. Nil stores them as they
+	// are.
+	Sealer Sealer
 
 	once  sync.Once
 	store Store

@@ -66,7 +66,7 @@ func (d *discovery) fetch(ctx context.Context, name, u string, limit int64) (*Re
 	resp, err := d.c.Do(ctx, Request{Op: name, URL: u, Limit: limit, Insecure: d.t.insecure})
 	st := Step{Name: name, URL: u, Duration: d.c.now().Sub(start)}
 	if err != nil {
-		st.Result = string(autherr.CodeOf(err))
+		st.Result = StepResult(autherr.CodeOf(err))
 		st.Error = err.Error()
 		var ae *autherr.Error
 		if errors.As(err, &ae) {
@@ -77,12 +77,12 @@ func (d *discovery) fetch(ctx context.Context, name, u string, limit int64) (*Re
 		st.CORS = resp.Header("Access-Control-Allow-Origin") != ""
 		switch {
 		case resp.Status == statusOK:
-			st.Result = "ok"
+			st.Result = StepOK
 			d.noteCache(resp.Header("Cache-Control"))
 		case resp.Status == statusNotFound || resp.Status == statusMethodNotAllowed:
-			st.Result = "absent"
+			st.Result = StepAbsent
 		default:
-			st.Result = fmt.Sprintf("HTTP %d", resp.Status)
+			st.Result = StepResult(fmt.Sprintf("HTTP %d", resp.Status))
 		}
 	}
 	d.mu.Lock()
@@ -99,7 +99,7 @@ func (d *discovery) setStepResult(ctx context.Context, name string, err error) {
 	var st *Step
 	for i := len(d.steps) - 1; i >= 0; i-- {
 		if d.steps[i].Name == name {
-			d.steps[i].Result = string(autherr.CodeOf(err))
+			d.steps[i].Result = StepResult(autherr.CodeOf(err))
 			d.steps[i].Error = err.Error()
 			st = &d.steps[i]
 			break
@@ -217,11 +217,9 @@ func (d *discovery) wellKnown(ctx context.Context) (*serverrule.WellKnown, error
 	case resp.Status == statusNotFound:
 		return nil, nil
 	case resp.Status >= 500:
-		return nil, autherr.FromStatus(op, resp.Status, resp.Body, autherr.ServerError)
+		return nil, autherr.FromReply(op, autherr.ServerError, resp.Status, resp.Body)
 	case resp.Status != statusOK:
-		e := autherr.FromStatus(op, resp.Status, resp.Body, autherr.DiscoveryFailed)
-		e.Code = autherr.DiscoveryFailed
-		return nil, e
+		return nil, autherr.FromReply(op, autherr.DiscoveryFailed, resp.Status, resp.Body)
 	}
 	wk, err := serverrule.ParseWellKnown(resp.Body, d.t.insecure)
 	if err != nil {
@@ -241,7 +239,7 @@ func (d *discovery) versions(ctx context.Context, info *ServerInfo) error {
 		return err
 	}
 	if resp.Status >= 500 {
-		return autherr.FromStatus(op, resp.Status, resp.Body, autherr.ServerError)
+		return autherr.FromReply(op, autherr.ServerError, resp.Status, resp.Body)
 	}
 	v, perr := parseVersions(resp.Body)
 	if resp.Status != statusOK || perr != nil {
@@ -349,9 +347,12 @@ func isTrue(raw json.RawMessage) bool {
 // one but answers it wrongly fails the discovery. (nil, nil) means the
 // server does not delegate auth.
 func (d *discovery) metadata(ctx context.Context, base, hint string) (*OAuthInfo, error) {
-	chain := []struct{ name, path, source string }{
-		{"auth_metadata", "/_matrix/client/v1/auth_metadata", "stable"},
-		{"auth_metadata (unstable)", "/_matrix/client/unstable/org.matrix.msc2965/auth_metadata", "unstable"},
+	chain := []struct {
+		name, path string
+		source     MetadataSource
+	}{
+		{"auth_metadata", "/_matrix/client/v1/auth_metadata", SourceStable},
+		{"auth_metadata (unstable)", "/_matrix/client/unstable/org.matrix.msc2965/auth_metadata", SourceUnstable},
 	}
 	for _, step := range chain {
 		resp, err := d.fetch(ctx, step.name, base+step.path, limitJSON)
@@ -362,7 +363,7 @@ func (d *discovery) metadata(ctx context.Context, base, hint string) (*OAuthInfo
 			continue
 		}
 		if resp.Status != statusOK {
-			return nil, autherr.FromStatus(step.name, resp.Status, resp.Body, autherr.MetadataInvalid)
+			return nil, autherr.FromReply(step.name, autherr.Classify(resp.Status, resp.Body, autherr.MetadataInvalid), resp.Status, resp.Body)
 		}
 		info, err := parseAuthMetadata(resp.Body, d.t.insecure)
 		if err != nil {
@@ -388,7 +389,7 @@ func (d *discovery) metadata(ctx context.Context, base, hint string) (*OAuthInfo
 	case serverrule.Absent(resp.Status, resp.Body):
 		issuer = hint
 	case resp.Status != statusOK:
-		return nil, autherr.FromStatus(op, resp.Status, resp.Body, autherr.MetadataInvalid)
+		return nil, autherr.FromReply(op, autherr.Classify(resp.Status, resp.Body, autherr.MetadataInvalid), resp.Status, resp.Body)
 	default:
 		var ai struct {
 			Issuer string `json:"issuer"`
@@ -425,7 +426,7 @@ func (d *discovery) issuerMetadata(ctx context.Context, issuer string) (*OAuthIn
 		return nil, err
 	}
 	if resp.Status != statusOK {
-		return nil, autherr.FromStatus(name, resp.Status, resp.Body, autherr.MetadataInvalid)
+		return nil, autherr.FromReply(name, autherr.Classify(resp.Status, resp.Body, autherr.MetadataInvalid), resp.Status, resp.Body)
 	}
 	info, err := parseAuthMetadata(resp.Body, d.t.insecure)
 	if err != nil {
@@ -437,7 +438,7 @@ func (d *discovery) issuerMetadata(ctx context.Context, issuer string) (*OAuthIn
 		d.setStepResult(ctx, name, e)
 		return nil, e
 	}
-	info.Source = "issuer"
+	info.Source = SourceIssuer
 	return info, nil
 }
 

@@ -70,7 +70,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 			return err
 		}
 		if resp.Status == statusTooManyRequests {
-			e := autherr.FromStatus(r.Op, resp.Status, resp.Body, autherr.RateLimited)
+			e := autherr.FromReply(r.Op, autherr.RateLimited, resp.Status, resp.Body)
 			if e.RetryAfter == 0 {
 				e.RetryAfter = serverrule.RetryAfter(resp.Header("Retry-After"), c.now())
 			}

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hack-pad/hackpadfs"
 )
@@ -28,8 +29,15 @@ type FSStore struct {
 	FS  hackpadfs.FS
 	Dir string
 
-	mu      sync.Mutex // orders Puts within this process
+	// mu orders Puts and keeps Gets from reading a file a Put of this
+	// process is renaming: hackpadfs's IndexedDB file system reads a file
+	// in more than one transaction, so a read during a rename can see part
+	// of the new value (the Store conformance suite's AtomicPut, in
+	// Chromium). Readers in other tabs are covered by GetSecret, which
+	// reads again before it calls a value damaged.
+	mu      sync.RWMutex
 	mkdirOK bool
+	now     func() time.Time // the clock of staleness; nil is time.Now
 }
 
 // NewFSStore returns a Store keeping its files in dir of fsys ("." for the
@@ -41,9 +49,16 @@ func NewFSStore(fsys hackpadfs.FS, dir string) *FSStore {
 	return &FSStore{FS: fsys, Dir: dir}
 }
 
-// tmpSuffix marks files being written; Keys skips them and a later Put
-// of the same key cleans them up by overwriting its own.
+// tmpSuffix marks files being written. Keys skips them, and removes those
+// older than staleTemp: a Put that crashed or was killed (a closed tab)
+// between writing and renaming left them, and their random names are never
+// written again.
 const tmpSuffix = ".tmp"
+
+// staleTemp is the age past which a temporary file is a leftover. A Put
+// in progress (another tab's) renames its file within milliseconds; a
+// minute leaves a wide margin for a slow IndexedDB.
+const staleTemp = time.Minute
 
 func escapeKey(key string) string {
 	var b strings.Builder
@@ -87,7 +102,9 @@ func (s *FSStore) Get(ctx context.Context, key string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, storageError("store get", err)
 	}
+	s.mu.RLock()
 	b, err := hackpadfs.ReadFile(s.FS, s.file(key))
+	s.mu.RUnlock()
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -139,8 +156,9 @@ func (s *FSStore) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// Keys lists the keys starting with prefix, sorted. Leftover temporary files
-// of interrupted Puts are not keys.
+// Keys lists the keys starting with prefix, sorted. Temporary files are not
+// keys; leftovers of interrupted Puts (older than staleTemp) are removed on
+// the way, best effort.
 func (s *FSStore) Keys(ctx context.Context, prefix string) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, storageError("store keys", err)
@@ -155,7 +173,11 @@ func (s *FSStore) Keys(ctx context.Context, prefix string) ([]string, error) {
 	var out []string
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || strings.HasSuffix(name, tmpSuffix) {
+		if strings.HasSuffix(name, tmpSuffix) && !e.IsDir() {
+			s.removeStale(name, e)
+			continue
+		}
+		if e.IsDir() {
 			continue
 		}
 		k, ok := unescapeKey(name)
@@ -165,6 +187,22 @@ func (s *FSStore) Keys(ctx context.Context, prefix string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// removeStale removes the temporary file name when it is older than
+// staleTemp.
+func (s *FSStore) removeStale(name string, e fs.DirEntry) {
+	info, err := e.Info()
+	if err != nil {
+		return
+	}
+	now := time.Now
+	if s.now != nil {
+		now = s.now
+	}
+	if now().Sub(info.ModTime()) > staleTemp {
+		_ = hackpadfs.Remove(s.FS, path.Join(s.Dir, name))
+	}
 }
 
 var _ Store = (*FSStore)(nil)

@@ -3,8 +3,10 @@ package signin
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hack-pad/hackpadfs"
 	"github.com/hack-pad/hackpadfs/mem"
@@ -91,5 +93,42 @@ func TestFSStore(t *testing.T) {
 	var e *autherr.Error
 	if !errors.As(err, &e) || e.Code != autherr.Storage || !strings.HasPrefix(e.Error(), "auth: ") {
 		t.Errorf("Put with a cancelled context: %v, want an *autherr.Error with code storage", err)
+	}
+}
+
+// TestFSStoreRemovesStaleTemporaryFiles: a Put killed between writing and
+// renaming leaves a temporary file under a random name that no later Put
+// writes again; Keys removes it once it is older than staleTemp, and
+// leaves a fresh one (another tab's Put in progress) alone.
+func TestFSStoreRemovesStaleTemporaryFiles(t *testing.T) {
+	ctx := context.Background()
+	fsys := newMemFS(t)
+	now := time.Date(2026, 12, 3, 4, 0, 0, 0, time.UTC)
+	s := NewFSStore(fsys, "state")
+	s.now = func() time.Time { return now }
+	if err := s.Put(ctx, "sessions/a", []byte("a")); err != nil {
+		t.Fatal(err)
+	}
+	stale := "state/sessions%2Fa.0123456789ab.tmp"
+	fresh := "state/sessions%2Fa.ba9876543210.tmp"
+	for name, age := range map[string]time.Duration{stale: staleTemp + time.Second, fresh: time.Second} {
+		if err := hackpadfs.WriteFullFile(fsys, name, []byte("half"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := hackpadfs.Chtimes(fsys, name, now.Add(-age), now.Add(-age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if keys, err := s.Keys(ctx, ""); err != nil || len(keys) != 1 || keys[0] != "sessions/a" {
+		t.Fatalf("Keys = %q, %v", keys, err)
+	}
+	if _, err := hackpadfs.Stat(fsys, stale); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the stale temporary file is still there (%v)", err)
+	}
+	if _, err := hackpadfs.Stat(fsys, fresh); err != nil {
+		t.Errorf("the fresh temporary file was removed: %v", err)
+	}
+	if v, _ := s.Get(ctx, "sessions/a"); string(v) != "a" {
+		t.Errorf("the value is %q", v)
 	}
 }

@@ -36,16 +36,24 @@ func DeviceScope(id string) Scope { return Scope(scopeDevicePrefix + id) }
 // DeviceScopeUnstable is DeviceScope's MSC2967 unstable form.
 func DeviceScopeUnstable(id string) Scope { return Scope(scopeDevicePrefixUnstable + id) }
 
-// Response modes (OAuth 2.0 Multiple Response Type Encoding Practices §2).
+// ResponseMode is how the authorization answer comes back (OAuth 2.0
+// Multiple Response Type Encoding Practices §2).
+type ResponseMode string
+
+// Response modes a login may ask for.
 const (
-	ResponseModeFragment = "fragment"
-	ResponseModeQuery    = "query"
+	ResponseModeFragment ResponseMode = "fragment"
+	ResponseModeQuery    ResponseMode = "query"
 )
 
-// Login actions (MSC2964 prompt=create; CONTRACT.md startLogin action).
+// Action is what a login is for (MSC2964 prompt=create; CONTRACT.md
+// startLogin action).
+type Action string
+
+// Login actions.
 const (
-	ActionLogin    = "login"
-	ActionRegister = "register"
+	ActionLogin    Action = "login"
+	ActionRegister Action = "register"
 )
 
 // LoginOptions are the options of StartLogin; they mirror CONTRACT.md's
@@ -65,7 +73,7 @@ type LoginOptions struct {
 	ClientID string `json:"clientId,omitempty"`
 	// Action is "login" (default) or "register". register sends prompt=create
 	// when the server lists it in prompt_values_supported.
-	Action string `json:"action,omitempty"`
+	Action Action `json:"action,omitempty"`
 	// DeviceID asks for this device id (at least 10 characters). Empty
 	// asks for the device of the last session of this server that ended on
 	// this Store (signed out, or expired), unless LoginHint names someone
@@ -81,7 +89,7 @@ type LoginOptions struct {
 	UILocales []string `json:"uiLocales,omitempty"`
 	// ResponseMode is "fragment" (default; keeps the code out of server
 	// logs, the spec's advice for web clients) or "query".
-	ResponseMode string `json:"responseMode,omitempty"`
+	ResponseMode ResponseMode `json:"responseMode,omitempty"`
 	// State is the application's own state (a deep link, a returnTo): any
 	// JSON value of at most MaxAppState bytes, kept with the pending login
 	// in the Store — never in the URL, never sent to a server — and handed
@@ -148,6 +156,51 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 	if err != nil {
 		return nil, err
 	}
+	req, err := checkLoginRequest(op, info, opts)
+	if err != nil {
+		return nil, err
+	}
+	o := info.OAuth
+	deviceID, err := c.loginDeviceID(ctx, op, o.Issuer, opts)
+	if err != nil {
+		return nil, err
+	}
+	clientID, regKey, err := c.loginClientID(ctx, info, opts, req.redirect)
+	if err != nil {
+		return nil, err
+	}
+	scopes := LoginScopes(info, deviceID)
+	sec, err := c.loginSecrets(slices.Contains(scopes, string(ScopeOpenID)))
+	if err != nil {
+		return nil, err
+	}
+	authURL := authorizationURL(o, opts, req, clientID, scopes, sec)
+
+	now := c.now()
+	rec := PendingRecord{
+		State: sec.state, Verifier: sec.verifier, Nonce: sec.nonce, DeviceID: deviceID,
+		ClientID: clientID, RegistrationKey: regKey, RedirectURI: req.redirect, Scopes: scopes,
+		ServerName: info.ServerName, BaseURL: info.BaseURL, Insecure: info.Insecure,
+		NameResolved: nameResolved, OAuth: *o, AppState: req.appState, CreatedAt: now, ExpiresAt: now.Add(c.pendingTTL()),
+	}
+	if err := c.savePending(ctx, op, &rec); err != nil {
+		return nil, err
+	}
+	return &PendingLogin{URL: authURL, State: sec.state, DeviceID: deviceID, ClientID: clientID, RedirectURI: req.redirect, ExpiresAt: rec.ExpiresAt}, nil
+}
+
+// loginRequest is what StartLogin takes from the caller's options once
+// they are checked.
+type loginRequest struct {
+	redirect string
+	mode     ResponseMode
+	appState json.RawMessage
+}
+
+// checkLoginRequest refuses, before any request, a login the server's
+// metadata cannot serve (no usable authorization or token endpoint, a
+// response mode it does not list) or the caller's options do not describe.
+func checkLoginRequest(op string, info *ServerInfo, opts LoginOptions) (*loginRequest, error) {
 	o := info.OAuth
 	for _, u := range []struct{ name, val string }{
 		{"authorization_endpoint", o.AuthorizationEndpoint}, {"token_endpoint", o.TokenEndpoint},
@@ -171,7 +224,7 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 	default:
 		return nil, autherr.New(autherr.InvalidInput, op, "response mode %q is not fragment or query", mode)
 	}
-	if len(o.ResponseModesSupported) > 0 && !slices.Contains(o.ResponseModesSupported, mode) {
+	if len(o.ResponseModesSupported) > 0 && !slices.Contains(o.ResponseModesSupported, string(mode)) {
 		return nil, MetadataError(op, "response_modes_supported", "does not contain %q", mode)
 	}
 	switch opts.Action {
@@ -183,52 +236,65 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 	if err != nil {
 		return nil, err
 	}
-	deviceID, err := c.loginDeviceID(ctx, op, o.Issuer, opts)
-	if err != nil {
-		return nil, err
-	}
+	return &loginRequest{redirect: redirect, mode: mode, appState: appState}, nil
+}
 
-	clientID, regKey := opts.ClientID, ""
+// loginClientID is the client id of the login: the caller's, else the one
+// configured for the issuer, else a dynamic registration's (with the key
+// of its cache record).
+func (c *Client) loginClientID(ctx context.Context, info *ServerInfo, opts LoginOptions, redirect string) (clientID, regKey string, err error) {
+	o := info.OAuth
+	clientID = opts.ClientID
 	if clientID == "" {
 		clientID = c.ClientIDs[o.Issuer]
 	}
-	if clientID == "" {
-		if clientID, regKey, err = c.RegisterAt(ctx, o, opts.Client, redirect, info.Insecure); err != nil {
-			return nil, err
-		}
+	if clientID != "" {
+		return clientID, "", nil
 	}
+	return c.RegisterAt(ctx, o, opts.Client, redirect, info.Insecure)
+}
 
-	state, err := c.RandomString(32)
-	if err != nil {
+// loginSecrets are the one-time values of a login: state (RFC 6749
+// §10.12), the OpenID Connect nonce when an ID token is asked for, and the
+// PKCE verifier (RFC 7636 §4.1).
+type loginSecrets struct {
+	state, nonce, verifier string
+}
+
+func (c *Client) loginSecrets(withNonce bool) (*loginSecrets, error) {
+	var s loginSecrets
+	var err error
+	if s.state, err = c.RandomString(32); err != nil {
 		return nil, err
 	}
-	scopes := LoginScopes(info, deviceID)
-	var nonce string
-	if slices.Contains(scopes, string(ScopeOpenID)) {
-		if nonce, err = c.RandomString(32); err != nil {
+	if withNonce {
+		if s.nonce, err = c.RandomString(32); err != nil {
 			return nil, err
 		}
 	}
-	verifier, err := c.newVerifier()
-	if err != nil {
+	if s.verifier, err = c.newVerifier(); err != nil {
 		return nil, err
 	}
-	// The authorization request (RFC 6749 §4.1.1) with PKCE (RFC 7636
-	// §4.3). The client is public: its id travels in the query.
+	return &s, nil
+}
+
+// authorizationURL is the authorization request (RFC 6749 §4.1.1) with
+// PKCE (RFC 7636 §4.3). The client is public: its id travels in the query.
+func authorizationURL(o *OAuthInfo, opts LoginOptions, req *loginRequest, clientID string, scopes []string, sec *loginSecrets) string {
 	q := url.Values{
 		"response_type":         {"code"},
 		"client_id":             {clientID},
-		"redirect_uri":          {redirect},
+		"redirect_uri":          {req.redirect},
 		"scope":                 {strings.Join(scopes, " ")},
-		"state":                 {state},
-		"code_challenge":        {s256Challenge(verifier)},
+		"state":                 {sec.state},
+		"code_challenge":        {s256Challenge(sec.verifier)},
 		"code_challenge_method": {"S256"},
 		// MAS answers in the query when response_mode is omitted, so it
 		// is always sent (spec notes §2.3).
-		"response_mode": {mode},
+		"response_mode": {string(req.mode)},
 	}
-	if nonce != "" {
-		q.Set("nonce", nonce)
+	if sec.nonce != "" {
+		q.Set("nonce", sec.nonce)
 	}
 	if opts.Action == ActionRegister && slices.Contains(o.PromptValues, "create") {
 		// MSC2964 / OpenID Connect prompt=create: show the sign-up page.
@@ -244,24 +310,21 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 	if strings.Contains(o.AuthorizationEndpoint, "?") {
 		sep = "&"
 	}
-	authURL := o.AuthorizationEndpoint + sep + q.Encode()
+	return o.AuthorizationEndpoint + sep + q.Encode()
+}
 
-	now := c.now()
-	rec := PendingRecord{
-		State: state, Verifier: verifier, Nonce: nonce, DeviceID: deviceID,
-		ClientID: clientID, RegistrationKey: regKey, RedirectURI: redirect, Scopes: scopes,
-		ServerName: info.ServerName, BaseURL: info.BaseURL, Insecure: info.Insecure,
-		NameResolved: nameResolved, OAuth: *o, AppState: appState, CreatedAt: now, ExpiresAt: now.Add(c.pendingTTL()),
-	}
+// savePending keeps rec, a secret (the verifier, the nonce), under its
+// state, after sweeping expired ones.
+func (c *Client) savePending(ctx context.Context, op string, rec *PendingRecord) error {
 	b, err := json.Marshal(rec)
 	if err != nil {
-		return nil, &autherr.Error{Code: autherr.Storage, Op: op, Err: err}
+		return &autherr.Error{Code: autherr.Storage, Op: op, Err: err}
 	}
 	c.sweepPending(ctx)
-	if err := c.store.Put(ctx, PendingPrefix+state, b); err != nil {
-		return nil, storageError(op, err)
+	if err := c.PutSecret(ctx, PendingPrefix+rec.State, b); err != nil {
+		return storageError(op, err)
 	}
-	return &PendingLogin{URL: authURL, State: state, DeviceID: deviceID, ClientID: clientID, RedirectURI: redirect, ExpiresAt: rec.ExpiresAt}, nil
+	return nil
 }
 
 // compactAppState checks the application's state (valid JSON, at most
@@ -330,7 +393,7 @@ func (c *Client) sweepPending(ctx context.Context) {
 	}
 	now := c.now()
 	for _, k := range keys {
-		b, err := c.store.Get(ctx, k)
+		b, err := c.GetSecret(ctx, k)
 		if err != nil || b == nil {
 			continue
 		}
@@ -354,7 +417,7 @@ func LoginScopes(info *ServerInfo, deviceID string) []string {
 	case slices.Contains(o.ScopesSupported, string(ScopeClientAPI)):
 	case slices.Contains(o.ScopesSupported, string(ScopeClientAPIUnstable)):
 		unstable = true
-	case o.Source == "stable" || claimsVersion(info.Versions, 1, 15):
+	case o.Source == SourceStable || claimsVersion(info.Versions, 1, 15):
 	default:
 		unstable = true
 	}

@@ -16,7 +16,7 @@ func TestRegistrationBody(t *testing.T) {
 	want := map[string]any{
 		"client_uri": "https://app.example.org/", "client_name": "App", "logo_uri": "https://app.example.org/logo.png",
 		"tos_uri": "https://app.example.org/tos", "policy_uri": "https://app.example.org/privacy",
-		"token_endpoint_auth_method": "none", "application_type": "web",
+		"token_endpoint_auth_method": "none", "application_type": ApplicationTypeWeb,
 		"client_name#fr": "Appli", "tos_uri#fr": "https://app.example.org/fr/tos",
 	}
 	for k, v := range want {
@@ -37,7 +37,7 @@ func TestRegistrationBody(t *testing.T) {
 		t.Error("empty localised field sent")
 	}
 	// Native for loopback http.
-	if got := registrationBody(meta, "http://127.0.0.1:9/callback")["application_type"]; got != "native" {
+	if got := registrationBody(meta, "http://127.0.0.1:9/callback")["application_type"]; got != ApplicationTypeNative {
 		t.Errorf("application_type %v", got)
 	}
 }
@@ -46,7 +46,7 @@ func TestRegistrationBody(t *testing.T) {
 // and refresh grants, no redirect URIs, no response types.
 func TestDeviceRegistrationBody(t *testing.T) {
 	got := deviceRegistrationBody(ClientMetadata{Name: "TV", URI: "https://tv.example.org/"})
-	if got["application_type"] != "native" || got["redirect_uris"] != nil ||
+	if got["application_type"] != ApplicationTypeNative || got["redirect_uris"] != nil ||
 		strings.Join(got["grant_types"].([]string), " ") != GrantTypeDeviceCode+" refresh_token" || len(got["response_types"].([]string)) != 0 {
 		t.Errorf("registration body %v", got)
 	}

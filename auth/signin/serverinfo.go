@@ -40,10 +40,8 @@ type OAuthInfo struct {
 	AccountManagementURI     string   `json:"accountManagementUri,omitempty"`
 	AccountManagementActions []string `json:"accountManagementActions"`
 	PromptValues             []string `json:"promptValues"`
-	// Source says where the metadata came from: "stable", "unstable" or
-	// "issuer" (auth_issuer or the legacy well-known hint, then the issuer's
-	// openid-configuration).
-	Source string `json:"source"`
+	// Source says where the metadata came from.
+	Source MetadataSource `json:"source"`
 
 	JWKSURI                     string   `json:"jwksUri,omitempty"`
 	UserinfoEndpoint            string   `json:"userinfoEndpoint,omitempty"`
@@ -84,10 +82,34 @@ type Step struct {
 	URL  string `json:"url"`
 	// Status is the HTTP status, 0 when no answer came.
 	Status int `json:"status"`
-	// Result is "ok", "absent" (404/unrecognised, moved on), "skipped" or an error code.
-	Result   string        `json:"result"`
+	// Result is StepOK, StepAbsent, "HTTP <status>" for
+	// another answer, or the code of the error the step ended with.
+	Result   StepResult    `json:"result"`
 	Duration time.Duration `json:"durationNs"`
 	// CORS is true when the answer carried Access-Control-Allow-Origin.
 	CORS  bool   `json:"cors"`
 	Error string `json:"error,omitempty"`
 }
+
+// MetadataSource says where the auth metadata came from.
+type MetadataSource string
+
+// Metadata sources, newest first.
+const (
+	// SourceStable is GET /_matrix/client/v1/auth_metadata (spec v1.15).
+	SourceStable MetadataSource = "stable"
+	// SourceUnstable is MSC2965's unstable auth_metadata path.
+	SourceUnstable MetadataSource = "unstable"
+	// SourceIssuer is the issuer's own openid-configuration, found by
+	// auth_issuer or the legacy well-known hint.
+	SourceIssuer MetadataSource = "issuer"
+)
+
+// StepResult is how one discovery request went.
+type StepResult string
+
+// Step results besides an error code or "HTTP <status>".
+const (
+	StepOK     StepResult = "ok"
+	StepAbsent StepResult = "absent" // 404 or unrecognised: discovery moved on
+)

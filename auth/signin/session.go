@@ -64,7 +64,7 @@ func (c *Client) StoredSession(ctx context.Context) (*StoredSession, error) {
 	if len(cur) == 0 {
 		return nil, nil
 	}
-	b, err := c.store.Get(ctx, SessionPrefix+string(cur))
+	b, err := c.GetSecret(ctx, SessionPrefix+string(cur))
 	if err != nil {
 		return nil, storageError(op, err)
 	}
@@ -85,6 +85,18 @@ func (c *Client) StoredSession(ctx context.Context) (*StoredSession, error) {
 func SessionID(issuer, userID, deviceID string) string {
 	h := digest.Sum256([]byte(issuer + "\n" + userID + "\n" + deviceID))
 	return hex.EncodeToString(h[:12])
+}
+
+// Fingerprint names a token without being it, the one way mxauth compares
+// tokens: code holding the refresh lock tells by it whether the stored
+// tokens changed since it last read them without keeping more copies of
+// the secret (the idea of matrix-rust-sdk's cross-process token lock),
+// package auth's AccessTokens pairs an access token with its refresh
+// token by it, and the session build tells a new access token from the
+// last one handed out.
+func Fingerprint(token string) string {
+	h := digest.Sum256([]byte("mxauth token\n" + token))
+	return hex.EncodeToString(h[:16])
 }
 
 // ID is SessionID of s.

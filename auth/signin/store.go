@@ -42,7 +42,7 @@ func (s *MemoryStore) Get(_ context.Context, key string) ([]byte, error) {
 	if !ok {
 		return nil, nil
 	}
-	return append([]byte(nil), v...), nil
+	return append([]byte{}, v...), nil // an empty value is there: not nil
 }
 
 // Put stores a copy of value at key.
@@ -52,7 +52,7 @@ func (s *MemoryStore) Put(_ context.Context, key string, value []byte) error {
 	if s.m == nil {
 		s.m = make(map[string][]byte)
 	}
-	s.m[key] = append([]byte(nil), value...)
+	s.m[key] = append([]byte{}, value...)
 	return nil
 }
 

@@ -172,8 +172,8 @@ func LoginOptionsFrom(v js.Value) (signin.LoginOptions, error) {
 		return signin.LoginOptions{}, err
 	}
 	lo := signin.LoginOptions{
-		RedirectURI: o.RedirectURI, Client: o.Client, ClientID: o.ClientID, Action: o.Action,
-		DeviceID: o.DeviceID, LoginHint: o.LoginHint, UILocales: o.UILocales, ResponseMode: o.ResponseMode,
+		RedirectURI: o.RedirectURI, Client: o.Client, ClientID: o.ClientID, Action: signin.Action(o.Action),
+		DeviceID: o.DeviceID, LoginHint: o.LoginHint, UILocales: o.UILocales, ResponseMode: signin.ResponseMode(o.ResponseMode),
 		State: o.State,
 	}
 	raw := strings.TrimSpace(string(o.Server))

@@ -142,8 +142,7 @@ func (r *Resolver) lookup(ctx context.Context, name string) (string, error) {
 	case resp.Status == 404:
 		return origin, nil
 	case resp.Status != 200:
-		e := autherr.FromStatus(opResolve, resp.Status, resp.Body, autherr.DiscoveryFailed)
-		e.Code = autherr.DiscoveryFailed
+		e := autherr.FromReply(opResolve, autherr.DiscoveryFailed, resp.Status, resp.Body)
 		e.Details = details
 		return "", e
 	}

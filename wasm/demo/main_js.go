@@ -33,13 +33,18 @@ func main() {
 	if st.Warning != nil {
 		js.Global().Get("console").Call("warn", "mxauth demo: "+st.Warning.Error())
 	}
+	client := &auth.Client{
+		HTTPClient: &http.Client{Transport: fetchhttp.Transport{}},
+		Store:      st.Store,
+		Sealer:     st.Sealer,
+		Locker:     store.NewLocker(),
+	}
+	if st.Tokens != nil {
+		client.AccessTokens = st.Tokens
+	}
 	resolver := &browser.Resolver{Fetch: browser.Fetch}
 	env := &mxapp.Env{
-		Auth: &auth.Client{
-			HTTPClient: &http.Client{Transport: fetchhttp.Transport{}},
-			Store:      st.Store,
-			Locker:     store.NewLocker(),
-		},
+		Auth:         client,
 		Rooms:        &room.Client{Fetch: browser.Fetch, Resolve: resolver.Resolve},
 		Probe:        probe,
 		CleanAddress: cleanAddress,

@@ -151,13 +151,13 @@ func (a *api) open(ctx context.Context) (*signin.Client, error) {
 			return
 		}
 		a.storage = st
-		a.client = &signin.Client{Fetch: browser.Fetch, Store: st.Store, Timeout: a.cfg.Timeout, Rand: browser.Random}
+		a.client = &signin.Client{Fetch: browser.Fetch, Store: st.Store, Sealer: st.Sealer, Timeout: a.cfg.Timeout, Rand: browser.Random}
 		a.obj.Set("storage", st.Mode)
 		if st.Warning != nil {
 			a.obj.Set("storageWarning", browser.ErrorValue(st.Warning))
 			a.lis.Dispatch(eventStorage, browser.ErrorValue(st.Warning))
 		}
-		if st.Sessions != nil && a.cfg.Channel != "" {
+		if st.Tokens != nil && a.cfg.Channel != "" {
 			a.channel = store.OpenChannel(a.cfg.Channel, a.remoteChange)
 		}
 		// The state at open is what later changes are compared with.

@@ -96,7 +96,7 @@ func (a *api) startDeviceLogin(args []js.Value) (js.Value, browser.Work) {
 	} else if err := browser.FromJS(v, &o); err != nil {
 		return browser.None(browser.Fail(err))
 	}
-	opts := auth.DeviceLoginOptions{Client: o.Client, ClientID: o.ClientID, Action: o.Action, DeviceID: o.DeviceID}
+	opts := auth.DeviceLoginOptions{Client: o.Client, ClientID: o.ClientID, Action: auth.Action(o.Action), DeviceID: o.DeviceID}
 	raw := strings.TrimSpace(string(o.Server))
 	switch {
 	case raw == "" || raw == "null":

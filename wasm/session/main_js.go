@@ -72,7 +72,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -97,7 +96,7 @@ const readyDefault = "__mxauthReady"
 const channelName = "mxauth"
 
 // handoffWait bounds how long a tab waits for another tab's announcement
-// of the tokens it just rotated (store.SessionStore.HandoffWait).
+// of the tokens it just rotated (store.Tokens.HandoffWait).
 const handoffWait = 2 * time.Second
 
 func main() {
@@ -126,7 +125,7 @@ type config struct {
 	Storage *store.Storage
 	Locker  auth.Locker
 	// Channel is the BroadcastChannel name; empty means none. It is used
-	// only when Storage.Sessions is set (persistent storage is shared
+	// only when Storage.Tokens is set (persistent storage is shared
 	// between tabs; memory is not).
 	Channel string
 }
@@ -144,8 +143,8 @@ type api struct {
 	devices devices // started device logins, by handle
 
 	mu          sync.Mutex
-	lastSession string   // JSON of the session last announced, "" before any
-	lastToken   [32]byte // SHA-256 of the token accessToken handed out last
+	lastSession string // JSON of the session last announced, "" before any
+	lastToken   string // signin.Fingerprint of the token accessToken handed out last
 }
 
 func newAPI(cfg config) *api {
@@ -153,8 +152,12 @@ func newAPI(cfg config) *api {
 	a.client = &auth.Client{
 		HTTPClient: &http.Client{Transport: fetchhttp.Transport{}},
 		Store:      cfg.Storage.Store,
+		Sealer:     cfg.Storage.Sealer,
 		Timeout:    cfg.Timeout,
 		Locker:     cfg.Locker,
+	}
+	if cfg.Storage.Tokens != nil {
+		a.client.AccessTokens = cfg.Storage.Tokens
 	}
 	resolver := &browser.Resolver{Fetch: browser.Fetch, Timeout: cfg.Timeout}
 	a.anon = &room.Client{Fetch: browser.Fetch, Timeout: cfg.Timeout, Resolve: resolver.Resolve}
@@ -166,11 +169,11 @@ func newAPI(cfg config) *api {
 			}
 			return tok, nil
 		}}
-	if cfg.Storage.Sessions != nil && cfg.Channel != "" {
+	if cfg.Storage.Tokens != nil && cfg.Channel != "" {
 		a.channel = store.OpenChannel(cfg.Channel, a.remoteChange)
 		if a.channel != nil {
-			cfg.Storage.Sessions.OnChange = a.channel.Post
-			cfg.Storage.Sessions.HandoffWait = handoffWait
+			cfg.Storage.Tokens.OnChange = a.channel.Post
+			cfg.Storage.Tokens.HandoffWait = handoffWait
 		}
 	}
 	// The state at start is what later changes are compared with.
@@ -321,9 +324,9 @@ func (a *api) accessToken(args []js.Value) (js.Value, browser.Work) {
 }
 
 // newToken says whether tok differs from the token accessToken handed out
-// last, and remembers it (as a hash: no further copy of the secret).
+// last, and remembers it (as a fingerprint: no further copy of the secret).
 func (a *api) newToken(tok string) bool {
-	h := sha256.Sum256([]byte(tok))
+	h := signin.Fingerprint(tok)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	changed := h != a.lastToken
@@ -353,7 +356,7 @@ func (a *api) accountURL(args []js.Value) (js.Value, browser.Work) {
 		return browser.None(browser.Fail(err))
 	}
 	return browser.None(func(ctx context.Context) (any, error) {
-		u, err := a.client.AccountURL(ctx, o.Action, o.DeviceID)
+		u, err := a.client.AccountURL(ctx, auth.AccountAction(o.Action), o.DeviceID)
 		if err != nil || u == "" {
 			return nil, err
 		}
@@ -433,10 +436,10 @@ func (a *api) notify(ctx context.Context) {
 // remoteChange applies another tab's announcement: the access token it
 // got goes into memory, then listeners hear of the new state.
 func (a *api) remoteChange(c store.Change) {
-	if a.storage.Sessions == nil {
+	if a.storage.Tokens == nil {
 		return
 	}
-	a.storage.Sessions.Remember(c)
+	a.storage.Tokens.Remember(c)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := a.client.Session(ctx); err != nil {

@@ -4,9 +4,6 @@ package main
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"os"
@@ -20,6 +17,7 @@ import (
 	"github.com/mxauth/mxauth/auth"
 	"github.com/mxauth/mxauth/auth/room"
 	"github.com/mxauth/mxauth/auth/sandbox"
+	"github.com/mxauth/mxauth/auth/signin/storetest"
 	"github.com/mxauth/mxauth/wasm/browser"
 	"github.com/mxauth/mxauth/wasm/browser/store"
 )
@@ -401,7 +399,7 @@ func TestMemoryFallback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Mode != store.StorageMemory || st.Warning == nil || st.Sessions != nil {
+	if st.Mode != store.StorageMemory || st.Warning == nil || st.Tokens != nil || st.Sealer != nil {
 		t.Fatalf("OpenStorage in Node: mode %q, warning %v", st.Mode, st.Warning)
 	}
 	var ae *auth.Error
@@ -432,40 +430,16 @@ func TestMemoryFallback(t *testing.T) {
 	}
 }
 
-// gcmSealer stands in for the WebCrypto sealer, which needs IndexedDB.
-type gcmSealer struct{ aead cipher.AEAD }
-
-func newGCMSealer() *gcmSealer {
-	key := make([]byte, 32)
-	rand.Read(key)
-	b, _ := aes.NewCipher(key)
-	a, _ := cipher.NewGCM(b)
-	return &gcmSealer{a}
-}
-
-func (g *gcmSealer) Seal(_ context.Context, p, ad []byte) ([]byte, error) {
-	iv := make([]byte, 12)
-	rand.Read(iv)
-	return g.aead.Seal(iv, iv, p, ad), nil
-}
-
-func (g *gcmSealer) Open(_ context.Context, s, ad []byte) ([]byte, error) {
-	if len(s) < 12 {
-		return nil, errors.New("short")
-	}
-	return g.aead.Open(nil, s[:12], s[12:], ad)
-}
-
 // TestTabs runs two "tabs" over one backing store (IndexedDB's stand-in),
 // one BroadcastChannel name and one lock: a login, a refresh and a logout
 // in one reach the other.
 func TestTabs(t *testing.T) {
 	base := sandboxURL(t)
-	backing, sealer, locker := auth.NewMemoryStore(), newGCMSealer(), &auth.MutexLocker{}
+	backing, sealer, locker := auth.NewMemoryStore(), storetest.NewSealer(t, nil), &auth.MutexLocker{}
 	channel := "mxauth-test-" + time.Now().Format("150405.000000")
 	tab := func() js.Value {
-		ss := &store.SessionStore{Store: backing, Sealer: sealer}
-		_, api := newTestAPI(t, config{Storage: &store.Storage{Store: ss, Mode: store.StorageIndexedDB, Sessions: ss}, Locker: locker, Channel: channel})
+		st := &store.Storage{Store: backing, Mode: store.StorageIndexedDB, Sealer: sealer, Tokens: &store.Tokens{}}
+		_, api := newTestAPI(t, config{Storage: st, Locker: locker, Channel: channel})
 		return api
 	}
 	one, two := tab(), tab()

@@ -1,8 +1,9 @@
 // Package store is the browser builds' persistence and cross-tab glue for
-// mxauth.wasm and session.wasm (DESIGN.md, "Where each concern lives"): a signin.Store on
-// hackpadfs's IndexedDB file system whose session values are sealed with
-// AES-GCM under a non-extractable WebCrypto key and whose access tokens stay
-// in memory (SessionStore, OpenStorage), a Locker on the Web Locks API
+// mxauth.wasm and session.wasm (DESIGN.md, "Where each concern lives"): a
+// signin.Store on hackpadfs's IndexedDB file system, a Sealer that seals
+// with AES-GCM under a non-extractable WebCrypto key what package auth
+// keeps secret, the access tokens a tab keeps in memory only (Tokens,
+// OpenStorage), a Locker on the Web Locks API
 // (NewLocker), and a BroadcastChannel carrying session changes to the other
 // tabs (OpenChannel).
 //

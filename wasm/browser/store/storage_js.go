@@ -27,18 +27,23 @@ type Storage struct {
 	Store signin.Store
 	// Mode is StorageIndexedDB or StorageMemory: what is really in use.
 	Mode string
-	// Sessions is the sealing wrapper when Mode is StorageIndexedDB, for
-	// announcing and applying cross-tab changes; nil in memory mode, where
-	// nothing is shared.
-	Sessions *SessionStore
+	// Sealer seals what package auth keeps secret when Mode is
+	// StorageIndexedDB; nil in memory mode, where nothing outlives the
+	// page.
+	Sealer Sealer
+	// Tokens keeps access tokens in memory, out of IndexedDB, and carries
+	// them across tabs when Mode is StorageIndexedDB; nil in memory mode,
+	// where nothing is shared.
+	Tokens *Tokens
 	// Warning is set when IndexedDB was asked for and memory is used
 	// instead: a storage error saying why, for the page's one warning.
 	Warning error
 }
 
 // OpenStorage opens the Store for mode: for "indexeddb" (or "") an FSStore
-// on hackpadfs's IndexedDB file system, sealed by a WebCryptoSealer, with
-// access tokens in memory only; for "memory" an signin.MemoryStore. When
+// on hackpadfs's IndexedDB file system, with a WebCryptoSealer for the
+// values auth keeps secret and access tokens in memory only; for "memory"
+// a signin.MemoryStore. When
 // IndexedDB or WebCrypto is missing it falls back to memory and says so in
 // Warning: never to plaintext localStorage.
 func OpenStorage(ctx context.Context, mode string) (*Storage, error) {
@@ -81,6 +86,5 @@ func openIndexedDB(ctx context.Context) (st *Storage, err error) {
 	if fsys == nil {
 		return nil, errors.New("indexeddb: no file system")
 	}
-	sessions := &SessionStore{Store: signin.NewFSStore(fsys, "."), Sealer: sealer}
-	return &Storage{Store: sessions, Mode: StorageIndexedDB, Sessions: sessions}, nil
+	return &Storage{Store: signin.NewFSStore(fsys, "."), Mode: StorageIndexedDB, Sealer: sealer, Tokens: &Tokens{}}, nil
 }

@@ -30,7 +30,7 @@ func TestWebCryptoSealerAssociatedData(t *testing.T) {
 	}
 	w := &WebCryptoSealer{subtle: subtle, key: key}
 	plain := []byte(`{"refreshToken":"mar_X"}`)
-	a, b := keyAD("sessions/a"), keyAD("sessions/b")
+	a, b := []byte("mxauth store key\nsessions/a"), []byte("mxauth store key\nsessions/b")
 
 	sealed, err := w.Seal(ctx, plain, a)
 	if err != nil {
