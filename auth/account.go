@@ -117,7 +117,7 @@ func (s *Session) View() *signin.StoredSession {
 		return nil
 	}
 	return &signin.StoredSession{
-		UserID: s.UserID, DeviceID: s.DeviceID, ServerName: s.ServerName, BaseURL: s.BaseURL,
+		Kind: s.Kind, UserID: s.UserID, DeviceID: s.DeviceID, ServerName: s.ServerName, BaseURL: s.BaseURL,
 		Issuer: s.Issuer, ClientID: s.ClientID, Scope: s.Scope, ExpiresAt: s.ExpiresAt,
 		AccountURL: s.AccountURL("", ""), IDTokenClaims: s.IDTokenClaims,
 		LifetimeMs: s.LifetimeMs, AccountManagementURI: s.AccountManagementURI,

@@ -383,7 +383,8 @@ func (d *discovery) login(ctx context.Context, base string) *LoginInfo {
 }
 
 // ParseLoginFlows reads a GET /login body. Flows whose type is not a string
-// are skipped. OAuthAwarePreferred is set when an m.login.sso flow carries
+// are skipped; the first m.login.sso flow's identity_providers are kept
+// (see parseIdentityProviders). OAuthAwarePreferred is set when an m.login.sso flow carries
 // oauth_aware_preferred (spec v1.18) or
 // org.matrix.msc3824.delegated_oidc_compatibility (MSC3824) as true.
 func ParseLoginFlows(body []byte) (*LoginInfo, error) {
@@ -399,6 +400,7 @@ func ParseLoginFlows(body []byte) (*LoginInfo, error) {
 			Type     string          `json:"type"`
 			Stable   json.RawMessage `json:"oauth_aware_preferred"`
 			Unstable json.RawMessage `json:"org.matrix.msc3824.delegated_oidc_compatibility"`
+			IdPs     json.RawMessage `json:"identity_providers"`
 		}
 		if json.Unmarshal(f, &flow) != nil || flow.Type == "" {
 			continue
@@ -406,6 +408,9 @@ func ParseLoginFlows(body []byte) (*LoginInfo, error) {
 		li.Flows = append(li.Flows, flow.Type)
 		if flow.Type == "m.login.sso" && (isTrue(flow.Stable) || isTrue(flow.Unstable)) {
 			li.OAuthAwarePreferred = true
+		}
+		if flow.Type == "m.login.sso" && li.IdentityProviders == nil {
+			li.IdentityProviders = parseIdentityProviders(flow.IdPs)
 		}
 	}
 	return li, nil
