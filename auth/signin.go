@@ -24,6 +24,10 @@ type (
 	LoginInfo = signin.LoginInfo
 	// Hints is what a login screen shows for a server (MSC3824).
 	Hints = signin.Hints
+	// IdentityProvider is one identity provider of an m.login.sso flow.
+	IdentityProvider = signin.IdentityProvider
+	// ProviderButton is one identity provider's sign-in button.
+	ProviderButton = signin.ProviderButton
 	// Step is one request made during discovery.
 	Step = signin.Step
 	// Versions is the answer of GET /_matrix/client/versions.
