@@ -248,3 +248,7 @@ func metadataError(op, field, format string, args ...any) *autherr.Error {
 func originOf(raw string) string { return signin.OriginOf(raw) }
 
 func clipURL(s string) string { return signin.ClipURL(s) }
+
+// LegacySSO reports whether a login to info goes the legacy SSO route (no
+// auth metadata, m.login.sso offered); see signin.LegacySSO.
+func LegacySSO(info *ServerInfo) bool { return signin.LegacySSO(info) }
