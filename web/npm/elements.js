@@ -123,8 +123,7 @@ class Login extends Base {
     field.hidden = locked;
     const go = h("button", { class: "p", part: "button continue", type: "submit", disabled: "" }, "Continue");
     const create = h("button", { part: "button create", type: "button", hidden: "" }, "Create account");
-    // One button per identity provider of a legacy SSO server that lists
-    // several (hints.providers), in place of Continue.
+    // hints.providers: a button per identity provider, instead of Continue.
     const idps = h("div", { class: "row stack" });
     const row = h("div", { class: "row stack" }, go, idps, create);
     const st = h("p", { class: "st", part: "status", role: "status", id: "st" }, "Preparing sign-in…");

@@ -209,11 +209,8 @@ class RoomCard extends Base {
   }
 }
 
-// avatar shows a room's real avatar when the page has a session on the
-// room's server: session.wasm fetches the thumbnail with the token
-// (authenticated media) and hands over a Blob, so no token is in page JS
-// or an <img src>. The initials stay while it loads and when it fails; the
-// object URL is revoked once drawn or when the card changes.
+// avatar: with a session on the room's server, the real avatar from a Blob
+// session.wasm fetched with the token (never in page JS or an <img src>).
 async function avatar(api, av, mxc, server, signal) {
   if (!mxc || !api.thumbnail || !(await api.session().catch(() => 0))) return;
   const blob = await api.thumbnail(mxc, { width: 96, height: 96, server }).catch(() => 0);
