@@ -2,7 +2,9 @@
 // server in one process, built the way go-oidc's oidctest is built but whole:
 // discovery, auth metadata, dynamic client registration, an authorization page,
 // the token and revocation endpoints, whoami, an account page, fixture rooms on
-// every room-preview path, authenticated media, fault knobs and a request log.
+// every room-preview path, authenticated media, fault knobs and a request log;
+// and, as Config.Legacy, a homeserver without OAuth 2.0 that signs in through
+// SSO (m.login.sso with identity providers, m.login.token, /refresh, /logout).
 //
 // Tests of other packages, benchmarks and `make demo` use it, and people run it
 // (`mxauth sandbox`) to develop offline. It imports nothing of mxauth on
