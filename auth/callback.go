@@ -326,7 +326,7 @@ func grantedScopes(tok *oauth2.Token, asked []string) []string {
 	if s, _ := tok.Extra("scope").(string); strings.TrimSpace(s) != "" {
 		return strings.Fields(s)
 	}
-	return append([]string(nil), asked...)
+	return append([]string{}, asked...) // [] rather than null in JSON
 }
 
 // whoamiAnswer is GET /_matrix/client/v3/account/whoami.

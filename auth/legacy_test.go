@@ -147,8 +147,8 @@ func TestLegacyLogin(t *testing.T) {
 	if s.Kind != signin.KindLegacy || s.UserID != sb.UserID("alice") || s.Issuer != sb.URL() || s.DeviceID != p.DeviceID || s.RefreshToken == "" || s.ExpiresAt == 0 {
 		t.Fatalf("session %+v", s)
 	}
-	if v := s.View(); v.Kind != signin.KindLegacy {
-		t.Errorf("view kind %q", v.Kind)
+	if v := s.View(); v.Kind != signin.KindLegacy || v.Scope == nil || v.ClientID != "" {
+		t.Errorf("view %+v", v)
 	}
 	logins := sb.LegacyLogins()
 	if len(logins) != 1 || logins[0].IDP != "saml-corp" || logins[0].DeviceID != p.DeviceID || !logins[0].Refresh {
