@@ -392,3 +392,46 @@ func TestLegacyHostileServer(t *testing.T) {
 		}
 	}
 }
+
+// TestLegacyOAuthAware: MSC3824's oauth_aware_preferred decides the
+// button, not the route. With auth metadata the login is OAuth 2.0; a
+// server that says it but publishes no metadata goes the SSO route with
+// the action in both names, and its providers are not offered (spec
+// v1.18: an OAuth-aware client offers only the SSO flow).
+func TestLegacyOAuthAware(t *testing.T) {
+	ctx := context.Background()
+	info := &ServerInfo{ServerName: "aware.example", BaseURL: "https://aware.example",
+		Login: &LoginInfo{Flows: []string{"m.login.sso", "m.login.token"}, OAuthAwarePreferred: true,
+			IdentityProviders: []IdentityProvider{{ID: "a", Name: "A"}, {ID: "b", Name: "B"}}}}
+	info.Hints = DecideHints(info)
+	if len(info.Hints.Providers) != 0 || info.Hints.ContinueWith != "Continue with aware.example" || !info.Hints.ShowCreateAccount {
+		t.Fatalf("hints %+v", info.Hints)
+	}
+	c := loginClient(nil)
+	p, err := c.StartLogin(ctx, LoginOptions{ServerInfo: info, RedirectURI: "https://app.example.org/cb?lang=fr", Client: testApp, Action: ActionRegister})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(p.URL)
+	q := u.Query()
+	if u.Host != "aware.example" || q.Get("action") != "register" || q.Get("org.matrix.msc3824.action") != "register" {
+		t.Fatalf("SSO URL %s", p.URL)
+	}
+	back, _ := url.Parse(q.Get("redirectUrl"))
+	if back.Query().Get("lang") != "fr" || back.Query().Get("state") != p.State {
+		t.Errorf("redirectUrl %s", back)
+	}
+	// A redirect URI that already carries state cannot be told apart.
+	_, err = c.StartLogin(ctx, LoginOptions{ServerInfo: info, RedirectURI: "https://app.example.org/cb?state=x", Client: testApp})
+	wantCode(t, err, CodeInvalidInput)
+
+	// With metadata, the same flows mean the OAuth 2.0 route.
+	sb := startSandbox(t, sandbox.Config{})
+	po, err := c.StartLogin(ctx, loginOpts(sb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(po.URL, "code_challenge=") {
+		t.Errorf("OAuth-aware server with metadata: %s", po.URL)
+	}
+}
