@@ -99,18 +99,22 @@ type SignInView struct {
 	CreateAccount bool
 	// Explanation says in plain words why there is no button.
 	Explanation string
+	// Providers replace the ContinueLabel button with one per identity
+	// provider of a legacy SSO server (Hints.Providers).
+	Providers []auth.ProviderButton
 }
 
-// SignInFor reads the decision of info.Hints. mxauth signs in only through
-// an OAuth 2.0 server, so a server without auth metadata gets an
-// explanation instead of buttons, whatever else it offers; a password form
-// is never drawn (Hints.ShowPasswordForm only changes the wording).
+// SignInFor reads the decision of info.Hints. mxauth signs in through an
+// OAuth 2.0 server or, on a server without one, through the legacy SSO
+// route (m.login.sso); any other server gets an explanation instead of
+// buttons; a password form is never drawn (Hints.ShowPasswordForm only
+// changes the wording).
 func SignInFor(info *auth.ServerInfo) SignInView {
 	if info == nil {
 		return SignInView{}
 	}
-	if info.OAuth != nil {
-		return SignInView{ContinueLabel: info.Hints.ContinueWith, CreateAccount: info.Hints.ShowCreateAccount}
+	if info.OAuth != nil || auth.LegacySSO(info) {
+		return SignInView{ContinueLabel: info.Hints.ContinueWith, CreateAccount: info.Hints.ShowCreateAccount, Providers: info.Hints.Providers}
 	}
 	name := info.ServerName
 	var why string
@@ -119,9 +123,6 @@ func SignInFor(info *auth.ServerInfo) SignInView {
 		why = name + " signs people in with a password on the homeserver itself (m.login.password). " +
 			"It does not delegate to an OAuth 2.0 server such as MAS, so mxauth cannot sign in there, " +
 			"and this page never asks for a password."
-	case info.Hints.ContinueWith != "":
-		why = name + " offers single sign-on (m.login.sso) but publishes no OAuth 2.0 auth metadata, " +
-			"so mxauth cannot sign in there. Clients that speak the older SSO flow can."
 	default:
 		why = name + " publishes no OAuth 2.0 auth metadata and no sign-in flow mxauth can use."
 	}

@@ -77,7 +77,7 @@ func TestSignInFor(t *testing.T) {
 		{"password only", &auth.ServerInfo{ServerName: "pw.example", Login: &auth.LoginInfo{Flows: []string{"m.login.password"}}},
 			"", false, "password", true},
 		{"sso without metadata", &auth.ServerInfo{ServerName: "sso.example", Login: &auth.LoginInfo{Flows: []string{"m.login.sso"}}},
-			"", false, "single sign-on", true},
+			"Continue with sso.example", false, "", false},
 		{"nothing", &auth.ServerInfo{ServerName: "bare.example"}, "", false, "no sign-in flow", true},
 	}
 	for _, tt := range tests {
@@ -287,5 +287,17 @@ func TestCardForDrawsTheView(t *testing.T) {
 		if svg := AvatarSVG(c); !strings.Contains(svg, ">"+tt.View.Initials+"<") || !strings.Contains(svg, tt.View.Color) {
 			t.Errorf("AvatarSVG(%q) = %s", tt.Summary.RoomID, svg)
 		}
+	}
+}
+
+// A legacy SSO server with several identity providers gets one button
+// each, from the same decision as the element (Hints.Providers).
+func TestSignInForProviders(t *testing.T) {
+	info := &auth.ServerInfo{ServerName: "sso.example", Login: &auth.LoginInfo{Flows: []string{"m.login.sso"},
+		IdentityProviders: []auth.IdentityProvider{{ID: "gh", Name: "GitHub"}, {ID: "gl", Name: "GitLab"}}}}
+	info.Hints = auth.DecideHints(info)
+	v := SignInFor(info)
+	if len(v.Providers) != 2 || v.Providers[1].Label != "Continue with GitLab" || v.Providers[1].IDP != "gl" || v.Explanation != "" {
+		t.Errorf("view %+v", v)
 	}
 }

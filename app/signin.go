@@ -71,7 +71,11 @@ func (c *SignIn) discover(ctx app.Context) {
 	})
 }
 
-func (c *SignIn) start(ctx app.Context, action auth.Action) {
+func (c *SignIn) start(ctx app.Context, action auth.Action) { c.startAt(ctx, action, "") }
+
+// startAt starts a login; idp picks an identity provider of a legacy SSO
+// server.
+func (c *SignIn) startAt(ctx app.Context, action auth.Action, idp string) {
 	info := c.info
 	if info == nil || c.starting {
 		return
@@ -83,6 +87,7 @@ func (c *SignIn) start(ctx app.Context, action auth.Action) {
 		RedirectURI: Redirect(page),
 		Client:      ClientFor(page, c.env.clientURI()),
 		Action:      action,
+		IDP:         idp,
 	}
 	ctx.Async(func() {
 		sctx, cancel := context.WithTimeout(ctx, discoverTimeout)
@@ -147,8 +152,15 @@ func (c *SignIn) Render() app.UI {
 				)
 			}
 			return app.Div().Class("actions").Body(
-				app.Button().Type("button").Class("primary").ID("continue").Disabled(c.starting).
-					Text(view.ContinueLabel).OnClick(func(ctx app.Context, e app.Event) { c.start(ctx, auth.ActionLogin) }),
+				app.If(len(view.Providers) == 0, func() app.UI {
+					return app.Button().Type("button").Class("primary").ID("continue").Disabled(c.starting).
+						Text(view.ContinueLabel).OnClick(func(ctx app.Context, e app.Event) { c.start(ctx, auth.ActionLogin) })
+				}),
+				app.Range(view.Providers).Slice(func(i int) app.UI {
+					p := view.Providers[i]
+					return app.Button().Type("button").Class("primary").Disabled(c.starting).
+						Text(p.Label).OnClick(func(ctx app.Context, e app.Event) { c.startAt(ctx, auth.ActionLogin, p.IDP) })
+				}),
 				app.If(view.CreateAccount, func() app.UI {
 					return app.Button().Type("button").Class("secondary").ID("create").Disabled(c.starting).
 						Text("Create account").OnClick(func(ctx app.Context, e app.Event) { c.start(ctx, auth.ActionRegister) })

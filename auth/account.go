@@ -121,7 +121,7 @@ func (s *Session) View() *signin.StoredSession {
 		return nil
 	}
 	v := &signin.StoredSession{
-		UserID: s.UserID, DeviceID: s.DeviceID, ServerName: s.ServerName, BaseURL: s.BaseURL,
+		Kind: s.Kind, UserID: s.UserID, DeviceID: s.DeviceID, ServerName: s.ServerName, BaseURL: s.BaseURL,
 		Issuer: s.Issuer, ClientID: s.ClientID, Scope: s.Scope,
 		AccountURL: s.AccountURL("", ""), IDTokenClaims: s.IDTokenClaims,
 		LifetimeMs: s.Lifetime.Milliseconds(), AccountManagementURI: s.AccountManagementURI,

@@ -26,6 +26,10 @@ type Callback struct {
 	ErrorURI         string
 	// Issuer is the iss parameter of RFC 9207, when the server sent one.
 	Issuer string
+	// LoginToken is the loginToken query parameter a homeserver adds on
+	// its way back from the legacy SSO route (spec "Client login via
+	// SSO"); see signin.KindLegacy.
+	LoginToken string
 }
 
 // maxCallback bounds the callback URL we parse.
@@ -64,15 +68,16 @@ func ParseCallback(raw string) (*Callback, error) {
 		ErrorDescription: params.Get("error_description"),
 		ErrorURI:         params.Get("error_uri"),
 		Issuer:           params.Get("iss"),
+		LoginToken:       params.Get("loginToken"),
 	}
 	// A parameter given twice is a malformed answer (RFC 6749 §3.1).
-	for _, k := range []string{"code", "state", "error", "iss"} {
+	for _, k := range []string{"code", "state", "error", "iss", "loginToken"} {
 		if len(params[k]) > 1 {
 			return nil, autherr.New(autherr.InvalidInput, op, "parameter %s appears more than once", k)
 		}
 	}
-	if cb.Code == "" && cb.Error == "" {
-		return nil, autherr.New(autherr.InvalidInput, op, "the URL carries neither code nor error")
+	if cb.Code == "" && cb.Error == "" && cb.LoginToken == "" {
+		return nil, autherr.New(autherr.InvalidInput, op, "the URL carries neither code nor error nor loginToken")
 	}
 	return cb, nil
 }
@@ -105,7 +110,7 @@ func (c *Client) CompleteLoginWithState(ctx context.Context, callbackURL string)
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := c.completeTaken(ctx, op, cb, rec)
+	s, err := c.completeKind(ctx, op, cb, rec)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -317,7 +322,7 @@ func grantedScopes(tok *oauth2.Token, asked []string) []string {
 	if s, _ := tok.Extra("scope").(string); strings.TrimSpace(s) != "" {
 		return strings.Fields(s)
 	}
-	return append([]string(nil), asked...)
+	return append([]string{}, asked...) // [] rather than null in JSON
 }
 
 // whoamiAnswer is GET /_matrix/client/v3/account/whoami.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -78,7 +79,7 @@ func TestDiscover(t *testing.T) {
 					t.Errorf("login: oauth_aware_preferred not read")
 				}
 				want := Hints{ContinueWith: "Continue with example.org", ShowCreateAccount: true}
-				if info.Hints != want {
+				if !reflect.DeepEqual(info.Hints, want) {
 					t.Errorf("hints: got %+v want %+v", info.Hints, want)
 				}
 			},
@@ -170,7 +171,7 @@ func TestDiscover(t *testing.T) {
 			baseURL: "https://example.org",
 			check: func(t *testing.T, info *ServerInfo) {
 				want := Hints{ShowPasswordForm: true}
-				if info.Hints != want {
+				if !reflect.DeepEqual(info.Hints, want) {
 					t.Errorf("hints: got %+v want %+v", info.Hints, want)
 				}
 			},
@@ -399,7 +400,7 @@ func TestCheckKeepsStepsOnFailure(t *testing.T) {
 	if info == nil || len(info.Steps) != 1 || info.Steps[0].Name != "well-known" || info.Steps[0].Result != StepResult(CodeDiscoveryFailed) {
 		t.Fatalf("steps: got %+v", info)
 	}
-	if info.Hints != (Hints{}) {
+	if !reflect.DeepEqual(info.Hints, Hints{}) {
 		t.Errorf("a failed check decided hints: %+v", info.Hints)
 	}
 

@@ -16,6 +16,7 @@ import (
 // checks the token is bound to the requested device.
 func (c *Client) finishLogin(ctx context.Context, op string, rec *pendingRecord, tok *oauth2.Token) (*Session, error) {
 	s := &Session{
+		Kind:                     rec.Kind,
 		DeviceID:                 rec.DeviceID,
 		ServerName:               rec.ServerName,
 		BaseURL:                  rec.BaseURL,

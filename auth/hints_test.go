@@ -2,6 +2,7 @@ package auth
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
 )
 
@@ -41,7 +42,7 @@ func TestDecideHints(t *testing.T) {
 					want.ShowCreateAccount = true
 				}
 				want.ShowPasswordForm = hasPassword && !delegates
-				if got != want {
+				if !reflect.DeepEqual(got, want) {
 					t.Errorf("got %+v want %+v", got, want)
 				}
 				if delegates && got.ShowPasswordForm {
@@ -50,7 +51,7 @@ func TestDecideHints(t *testing.T) {
 			})
 		}
 	}
-	if got := DecideHints(nil); got != (Hints{}) {
+	if got := DecideHints(nil); !reflect.DeepEqual(got, Hints{}) {
 		t.Errorf("nil info: got %+v", got)
 	}
 }
@@ -69,11 +70,11 @@ func TestDecideHintsSpelledOut(t *testing.T) {
 	mas := &ServerInfo{ServerName: "matrix.org",
 		OAuth: &OAuthInfo{PromptValues: []string{"login", "create"}},
 		Login: &LoginInfo{Flows: []string{"m.login.password", "m.login.sso", "m.login.token"}, OAuthAwarePreferred: true}}
-	if got, want := DecideHints(mas), (Hints{ContinueWith: "Continue with matrix.org", ShowCreateAccount: true}); got != want {
+	if got, want := DecideHints(mas), (Hints{ContinueWith: "Continue with matrix.org", ShowCreateAccount: true}); !reflect.DeepEqual(got, want) {
 		t.Errorf("MAS with registration: got %+v want %+v", got, want)
 	}
 	classic := &ServerInfo{ServerName: "old.example", Login: &LoginInfo{Flows: []string{"m.login.password"}}}
-	if got, want := DecideHints(classic), (Hints{ShowPasswordForm: true}); got != want {
+	if got, want := DecideHints(classic), (Hints{ShowPasswordForm: true}); !reflect.DeepEqual(got, want) {
 		t.Errorf("password-only server: got %+v want %+v", got, want)
 	}
 }

@@ -45,6 +45,9 @@ func (c *Client) Logout(ctx context.Context, s *Session) error {
 		}
 	}
 
+	if s.Kind == signin.KindLegacy {
+		return c.logoutLegacy(ctx, s)
+	}
 	details := map[string]string{"refreshToken": "none", "accessToken": "none"}
 	var first *autherr.Error
 	revoke := func(token, hint, detail string) {

@@ -17,6 +17,12 @@ import (
 // fields and their JSON names are CONTRACT.md's Session; the rest are what
 // refresh, logout and the account link need without a new discovery.
 type Session struct {
+	// Kind is "legacy" (signin.KindLegacy) for a session of the legacy
+	// SSO route: its tokens come from the homeserver's POST /login
+	// (m.login.token), refresh at POST /refresh and end at POST /logout;
+	// Issuer is then the homeserver's base URL, ClientID and
+	// TokenEndpoint are empty. "" is an OAuth 2.0 session.
+	Kind       string   `json:"kind,omitempty"`
 	UserID     string   `json:"userId"`
 	DeviceID   string   `json:"deviceId"`
 	ServerName string   `json:"serverName"`

@@ -24,6 +24,10 @@ type (
 	LoginInfo = signin.LoginInfo
 	// Hints is what a login screen shows for a server (MSC3824).
 	Hints = signin.Hints
+	// IdentityProvider is one identity provider of an m.login.sso flow.
+	IdentityProvider = signin.IdentityProvider
+	// ProviderButton is one identity provider's sign-in button.
+	ProviderButton = signin.ProviderButton
 	// Step is one request made during discovery.
 	Step = signin.Step
 	// LoginOptions are the options of StartLogin.
@@ -209,3 +213,7 @@ func metadataError(op, field, format string, args ...any) *autherr.Error {
 }
 
 func originOf(raw string) string { return signin.OriginOf(raw) }
+
+// LegacySSO reports whether a login to info goes the legacy SSO route (no
+// auth metadata, m.login.sso offered); see signin.LegacySSO.
+func LegacySSO(info *ServerInfo) bool { return signin.LegacySSO(info) }

@@ -180,9 +180,9 @@ func (c *Client) refreshSession(ctx context.Context, id string, seen *Session, m
 		}
 		return nil, autherr.New(autherr.SessionExpired, op, "the access token expired and there is no refresh token")
 	}
-	tok, err := c.refreshWithRetry(ctx, s)
+	tok, err := c.refreshTokens(ctx, s)
 	if err != nil {
-		if errcodeOf(err) == "invalid_grant" {
+		if sessionOver(err) {
 			// RFC 6749 §5.2: the refresh token is no longer valid; the
 			// session is over.
 			_ = c.endSession(ctx, s)

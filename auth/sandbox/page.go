@@ -99,6 +99,10 @@ var pages = template.Must(template.New("layout").Parse(`{{define "layout"}}<!doc
 
 {{define "device-done"}}<h1>{{.Heading}}</h1><p role="status">{{.Message}}</p>{{end}}
 
+{{define "sso"}}<h1>Sign in</h1><p class="sub">{{.ServerName}} single sign-on (sandbox){{if .IDP}} · {{.IDP}}{{end}}</p>
+<form method="post"><input type="hidden" name="redirectUrl" value="{{.RedirectURL}}">{{if .Action}}<input type="hidden" name="action" value="{{.Action}}">{{end}}
+{{range .Users}}<button type="submit" name="user" value="{{.}}">Continue as {{.}}</button>{{end}}</form>{{end}}
+
 {{define "error"}}<h1>{{.Heading}}</h1><p class="err" role="alert">{{.Message}}</p>{{end}}
 
 {{define "formpost"}}<h1>Continue</h1><p class="sub">Send the answer back to the app.</p>

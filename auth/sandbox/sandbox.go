@@ -2,7 +2,9 @@
 // server in one process, built the way go-oidc's oidctest is built but whole:
 // discovery, auth metadata, dynamic client registration, an authorization page,
 // the token and revocation endpoints, whoami, an account page, fixture rooms on
-// every room-preview path, authenticated media, fault knobs and a request log.
+// every room-preview path, authenticated media, fault knobs and a request log;
+// and, as Config.Legacy, a homeserver without OAuth 2.0 that signs in through
+// SSO (m.login.sso with identity providers, m.login.token, /refresh, /logout).
 //
 // Tests of other packages, benchmarks and `make demo` use it, and people run it
 // (`mxauth sandbox`) to develop offline. It imports nothing of mxauth on
@@ -97,6 +99,18 @@ type Config struct {
 	// whole seconds; default 5 s (MAS's). Tests shorten both.
 	DeviceCodeTTL      time.Duration
 	DeviceCodeInterval time.Duration
+	// Legacy makes the sandbox a homeserver without OAuth 2.0 that signs
+	// people in through SSO (see legacy.go): no auth metadata, GET /login
+	// lists m.login.sso (with IdentityProviders) and m.login.token, and
+	// the SSO redirect, POST /login (m.login.token), /refresh and /logout
+	// are served.
+	Legacy bool
+	// IdentityProviders are the legacy m.login.sso flow's
+	// identity_providers; /login/sso/redirect/{idp} accepts only these.
+	IdentityProviders []IdentityProvider
+	// LegacyNoRefresh makes legacy logins grant no refresh token and no
+	// expiry, as servers without refresh token support answer.
+	LegacyNoRefresh bool
 	// Control serves a control plane under /_sandbox/ (request log, faults,
 	// paths on and off) for tests and benchmarks driven from another
 	// process, such as a browser suite. Off by default.
@@ -162,6 +176,9 @@ type Server struct {
 	extMeta   []byte            // cached metadata of cfg.Issuer
 	devices   map[string]*deviceGrant
 	linkTries map[string]*linkTries // requester host → user code tries
+
+	loginTokens  map[string]*loginToken // legacy m.login.token
+	legacyLogins []LegacyLogin
 }
 
 // New starts a sandbox: it listens on cfg.Addr and serves at once. Close it
@@ -211,6 +228,12 @@ func New(cfg Config) (*Server, error) {
 		}
 		off[k] = v
 	}
+	if cfg.Legacy {
+		// A homeserver that never moved to OAuth 2.0: no metadata anywhere.
+		for _, k := range []string{OffStableMetadata, OffUnstableMetadata, OffAuthIssuer, OffOpenIDConfiguration} {
+			off[k] = true
+		}
+	}
 	key, err := loadSigningKey(cfg.SigningKey)
 	if err != nil {
 		return nil, err
@@ -243,6 +266,8 @@ func New(cfg Config) (*Server, error) {
 		refresh:    map[string]*refreshToken{},
 		devices:    map[string]*deviceGrant{},
 		linkTries:  map[string]*linkTries{},
+
+		loginTokens: map[string]*loginToken{},
 	}
 	if s.serverName == "" {
 		s.serverName = hostport
@@ -407,6 +432,9 @@ func (s *Server) routes() *http.ServeMux {
 	s.route(cs+"/v3/login", OffLogin, s.login, get, post)
 	s.route(cs+"/r0/login", OffLogin, s.login, get, post)
 	s.route(cs+"/v3/logout", "", s.logout, post)
+	s.route(cs+"/v3/login/sso/redirect", OffLogin, s.ssoRedirect, get, post)
+	s.route(cs+"/v3/login/sso/redirect/{idp}", OffLogin, s.ssoRedirect, get, post)
+	s.route(cs+"/v3/refresh", "", s.refreshRoute, post)
 	s.route(cs+"/v3/account/whoami", "", s.whoami, get)
 
 	s.route(cs+"/v1/auth_metadata", OffStableMetadata, s.authMetadata, get)

@@ -7,14 +7,15 @@ import "net/http"
 // well-known and delegates to MAS: {issuer, account}. Clients should read it
 // only as a last resort.
 func (s *Server) wellKnown(w http.ResponseWriter, r *http.Request) {
-	auth := map[string]string{"issuer": s.advertisedIssuer()}
-	if acct := s.accountURI(); acct != "" {
-		auth["account"] = acct
+	body := map[string]any{"m.homeserver": map[string]string{"base_url": s.url}}
+	if !s.cfg.Legacy {
+		auth := map[string]string{"issuer": s.advertisedIssuer()}
+		if acct := s.accountURI(); acct != "" {
+			auth["account"] = acct
+		}
+		body["org.matrix.msc2965.authentication"] = auth
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"m.homeserver":                      map[string]string{"base_url": s.url},
-		"org.matrix.msc2965.authentication": auth,
-	})
+	writeJSON(w, http.StatusOK, body)
 }
 
 // versions serves GET /_matrix/client/versions: every release up to v1.15,
@@ -42,6 +43,14 @@ func (s *Server) versions(w http.ResponseWriter, r *http.Request) {
 // m.login.password first when password login is enabled. POST is refused:
 // the sandbox signs people in through OAuth 2.0 only.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case s.cfg.Legacy && r.Method == http.MethodPost:
+		s.tokenLogin(w, r)
+		return
+	case s.cfg.Legacy:
+		s.legacyFlows(w)
+		return
+	}
 	if r.Method == http.MethodPost {
 		matrixError(w, http.StatusForbidden, "M_FORBIDDEN", "The sandbox only signs in through OAuth 2.0", nil)
 		return
@@ -63,7 +72,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 
 // logout serves POST /_matrix/client/v3/logout. MAS serves it for compat
 // tokens only, so an OAuth 2.0 token gets 401 M_UNKNOWN_TOKEN (spec §2.6):
-// clients must revoke at the revocation endpoint instead.
+// clients must revoke at the revocation endpoint instead. In legacy mode it
+// ends the token's session (legacy.go).
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Legacy {
+		s.legacyLogout(w, r)
+		return
+	}
 	matrixError(w, http.StatusUnauthorized, "M_UNKNOWN_TOKEN", "Invalid access token passed.", map[string]any{"soft_logout": false})
 }

@@ -307,7 +307,9 @@ func (d *discovery) login(ctx context.Context, base string) *LoginInfo {
 }
 
 // parseLoginFlows reads a GET /login body. Flows whose type is not a string
-// are skipped. OAuthAwarePreferred is set when an m.login.sso flow carries
+// are skipped; the first m.login.sso flow's identity_providers are kept
+// (see parseIdentityProviders). OAuthAwarePreferred is set when an
+// m.login.sso flow carries
 // oauth_aware_preferred (spec v1.18) or
 // org.matrix.msc3824.delegated_oidc_compatibility (MSC3824) as true.
 // A failure is server_error.
@@ -324,6 +326,7 @@ func parseLoginFlows(body []byte) (*LoginInfo, error) {
 			Type     string          `json:"type"`
 			Stable   json.RawMessage `json:"oauth_aware_preferred"`
 			Unstable json.RawMessage `json:"org.matrix.msc3824.delegated_oidc_compatibility"`
+			IdPs     json.RawMessage `json:"identity_providers"`
 		}
 		if json.Unmarshal(f, &flow) != nil || flow.Type == "" {
 			continue
@@ -331,6 +334,9 @@ func parseLoginFlows(body []byte) (*LoginInfo, error) {
 		li.Flows = append(li.Flows, flow.Type)
 		if flow.Type == "m.login.sso" && (isTrue(flow.Stable) || isTrue(flow.Unstable)) {
 			li.OAuthAwarePreferred = true
+		}
+		if flow.Type == "m.login.sso" && li.IdentityProviders == nil {
+			li.IdentityProviders = parseIdentityProviders(flow.IdPs)
 		}
 	}
 	return li, nil

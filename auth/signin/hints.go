@@ -15,6 +15,9 @@ import "slices"
 //     takes action=register, so it is shown then too.
 //   - A password form is shown only when the server does not delegate and
 //     lists m.login.password.
+//   - A server without auth metadata whose m.login.sso flow is not
+//     OAuth-aware and lists two or more identity providers gets one
+//     button per provider (Providers) instead of ContinueWith's.
 func DecideHints(info *ServerInfo) Hints {
 	var h Hints
 	if info == nil {
@@ -33,5 +36,14 @@ func DecideHints(info *ServerInfo) Hints {
 		h.ShowCreateAccount = true
 	}
 	h.ShowPasswordForm = !delegates && info.Login != nil && slices.Contains(info.Login.Flows, "m.login.password")
+	// The legacy SSO route lists its identity providers as buttons when
+	// there is a choice; an OAuth-aware flow offers only itself (spec
+	// v1.18: no IdP list), and with one provider the server needs no
+	// choice made.
+	if sso && !delegates && len(info.Login.IdentityProviders) > 1 {
+		for _, p := range info.Login.IdentityProviders {
+			h.Providers = append(h.Providers, ProviderButton{IDP: p.ID, Name: p.Name, Icon: p.Icon, Label: "Continue with " + p.Name})
+		}
+	}
 	return h
 }

@@ -97,6 +97,11 @@ type LoginOptions struct {
 	// returnTo in it is the page's to check (same origin, an allow-list)
 	// before it navigates there.
 	State json.RawMessage `json:"state,omitempty"`
+	// IDP is the identity provider of a legacy SSO login (the id of one of
+	// LoginInfo.IdentityProviders): the redirect goes to
+	// /login/sso/redirect/{idp}. Empty lets the server ask. Ignored when
+	// the server has auth metadata (the OAuth route).
+	IDP string `json:"idp,omitempty"`
 }
 
 // MaxAppState bounds LoginOptions.State: enough for a route and its
@@ -119,6 +124,9 @@ type PendingLogin struct {
 // CompleteLogin needs, so a login survives a page reload or a restart. Both
 // builds read and write it; its JSON names are the stored format.
 type PendingRecord struct {
+	// Kind is KindLegacy for a legacy SSO login (completed with
+	// m.login.token), "" for the OAuth 2.0 authorization code login.
+	Kind            string   `json:"kind,omitempty"`
 	State           string   `json:"state"`
 	Verifier        string   `json:"verifier"`
 	Nonce           string   `json:"nonce,omitempty"`
@@ -136,9 +144,11 @@ type PendingRecord struct {
 	NameResolved bool      `json:"nameResolved,omitempty"`
 	OAuth        OAuthInfo `json:"oauth"`
 	// AppState is LoginOptions.State, compacted.
-	AppState  json.RawMessage `json:"appState,omitempty"`
-	CreatedAt time.Time       `json:"createdAt"`
-	ExpiresAt time.Time       `json:"expiresAt"`
+	AppState json.RawMessage `json:"appState,omitempty"`
+	// DeviceName is the initial_device_display_name of a legacy login.
+	DeviceName string    `json:"deviceName,omitempty"`
+	CreatedAt  time.Time `json:"createdAt"`
+	ExpiresAt  time.Time `json:"expiresAt"`
 }
 
 // PendingPrefix is the Store key prefix of pending logins.
@@ -152,9 +162,12 @@ const PendingPrefix = "pending/"
 func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLogin, error) {
 	const op = "start login"
 	c.init()
-	info, nameResolved, err := c.LoginServer(ctx, op, opts.Server, opts.ServerInfo)
+	info, nameResolved, err := c.loginServer(ctx, op, opts.Server, opts.ServerInfo, true)
 	if err != nil {
 		return nil, err
+	}
+	if info.OAuth == nil {
+		return c.startLegacy(ctx, op, info, nameResolved, opts)
 	}
 	req, err := checkLoginRequest(op, info, opts)
 	if err != nil {
@@ -352,6 +365,12 @@ func compactAppState(op string, raw json.RawMessage) (json.RawMessage, error) {
 // login itself resolved a server name (or user id), so a user id of that
 // name needs no second resolution at the end.
 func (c *Client) LoginServer(ctx context.Context, op, server string, info *ServerInfo) (_ *ServerInfo, nameResolved bool, err error) {
+	return c.loginServer(ctx, op, server, info, false)
+}
+
+// loginServer is LoginServer; legacy lets a server without auth metadata
+// through when its GET /login offers m.login.sso (LegacySSO).
+func (c *Client) loginServer(ctx context.Context, op, server string, info *ServerInfo, legacy bool) (_ *ServerInfo, nameResolved bool, err error) {
 	handedIn := info != nil
 	if !handedIn {
 		if server == "" {
@@ -366,7 +385,7 @@ func (c *Client) LoginServer(ctx context.Context, op, server string, info *Serve
 		}
 		nameResolved = t.named
 	}
-	if info.OAuth == nil {
+	if info.OAuth == nil && !(legacy && LegacySSO(info)) {
 		return nil, false, autherr.New(autherr.OAuthUnsupported, op, "%s does not delegate login to an OAuth 2.0 server", info.ServerName)
 	}
 	if handedIn {

@@ -2,6 +2,7 @@ package signin
 
 import (
 	"errors"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -32,11 +33,35 @@ func FuzzParseLoginFlows(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte(`{"flows":[{"type":1},{"type":"m.login.sso","oauth_aware_preferred":"yes"}]}`))
+	f.Add([]byte(`{"flows":[{"type":"m.login.sso","identity_providers":[{"id":"oidc-github","name":"GitHub","icon":"mxc://example.org/abc","brand":"github"},{"id":"../x","name":"evil"},{"id":"saml","name":"\u202eLMAS"},{"id":"saml","name":"dup"}]}]}`))
+	f.Add([]byte(`{"flows":[{"type":"m.login.sso","identity_providers":{"id":"x"}}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		li, err := parseLoginFlows(body)
 		checkErr(t, err)
-		if err == nil && li.Flows == nil {
+		if err != nil {
+			return
+		}
+		if li.Flows == nil {
 			t.Fatal("nil flows")
+		}
+		// Every provider kept can go into the redirect path as it is and
+		// be shown as text: a valid id, a name without control or bidi
+		// characters, an mxc icon or none; ids unique; the list bounded.
+		seen := map[string]bool{}
+		if len(li.IdentityProviders) > 32 {
+			t.Fatalf("%d providers kept", len(li.IdentityProviders))
+		}
+		for _, p := range li.IdentityProviders {
+			if !ValidIDPID(p.ID) || seen[p.ID] || url.PathEscape(p.ID) != p.ID {
+				t.Fatalf("provider id %q kept", p.ID)
+			}
+			seen[p.ID] = true
+			if p.Name == "" || len(p.Name) > 100+len("…") || strings.ContainsFunc(p.Name, func(r rune) bool { return r < 0x20 || r == 0x202e || r == 0x7f }) {
+				t.Fatalf("provider name %q kept", p.Name)
+			}
+			if p.Icon != "" && !strings.HasPrefix(p.Icon, "mxc://") {
+				t.Fatalf("icon %q kept", p.Icon)
+			}
 		}
 	})
 }

@@ -63,6 +63,10 @@ type LoginInfo struct {
 	// OAuthAwarePreferred is the m.login.sso flow's oauth_aware_preferred
 	// flag or its unstable twin org.matrix.msc3824.delegated_oidc_compatibility.
 	OAuthAwarePreferred bool `json:"oauthAwarePreferred"`
+	// IdentityProviders are the m.login.sso flow's identity_providers
+	// (spec v1.1+ "Client login via SSO"), those with a usable id and
+	// name, in the server's order; empty when the server lists none.
+	IdentityProviders []IdentityProvider `json:"identityProviders,omitempty"`
 }
 
 // Hints is what a login screen shows for a server (MSC3824).
@@ -74,6 +78,11 @@ type Hints struct {
 	ShowCreateAccount bool `json:"showCreateAccount"`
 	// ShowPasswordForm is false whenever the server delegates auth.
 	ShowPasswordForm bool `json:"showPasswordForm"`
+	// Providers are one button each, in the server's order, when the
+	// login goes the legacy SSO route (no auth metadata, no
+	// oauth_aware_preferred) and the server lists two or more identity
+	// providers; then they replace the ContinueWith button. Empty else.
+	Providers []ProviderButton `json:"providers,omitempty"`
 }
 
 // Step is one request made during discovery.

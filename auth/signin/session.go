@@ -26,6 +26,9 @@ const (
 // record package auth's Session writes (the JSON names are shared), so the
 // small build can say who is signed in without the session build.
 type StoredSession struct {
+	// Kind is "legacy" (KindLegacy) for a session of the legacy SSO route,
+	// absent for OAuth 2.0.
+	Kind       string   `json:"kind,omitempty"`
 	UserID     string   `json:"userId"`
 	DeviceID   string   `json:"deviceId"`
 	ServerName string   `json:"serverName"`

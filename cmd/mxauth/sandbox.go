@@ -34,6 +34,9 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	off := fs.String("off", "", "comma-separated paths to switch off: "+strings.Join(sandbox.OffKeys, ", "))
 	publicRooms := fs.Bool("public-rooms-without-auth", false, "let GET /publicRooms answer without a token")
 	dendriteLike := fs.Bool("dendrite-like", false, "answer rooms as Dendrite does: GET /publicRooms without a token, /hierarchy 403 to non-members of rooms not world-readable")
+	legacy := fs.Bool("legacy-sso", false, "be a homeserver without OAuth 2.0 that signs in through SSO (m.login.sso, m.login.token, /refresh, /logout)")
+	idps := fs.String("idps", "", `with --legacy-sso, identity providers as "id=Name,id=Name" (icons mxc:// after a second "=")`)
+	noRefresh := fs.Bool("legacy-no-refresh", false, "with --legacy-sso, grant no refresh token and no expiry")
 	verbose := fs.Bool("v", false, "log every request")
 	control := fs.Bool("control", false, "serve a control plane under /_sandbox/ (request log, faults, paths on/off, device code answers) for browser tests and benchmarks")
 	deviceTTL := fs.Duration("device-code-ttl", 20*time.Minute, "device code lifetime (MAS: 20 min)")
@@ -61,6 +64,22 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		Control:                *control,
 		DeviceCodeTTL:          *deviceTTL,
 		DeviceCodeInterval:     *deviceInterval,
+		Legacy:                 *legacy,
+		LegacyNoRefresh:        *noRefresh,
+	}
+	for _, p := range strings.Split(*idps, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		parts := strings.SplitN(p, "=", 3)
+		idp := sandbox.IdentityProvider{ID: parts[0], Name: parts[0]}
+		if len(parts) > 1 {
+			idp.Name = parts[1]
+		}
+		if len(parts) > 2 {
+			idp.Icon = parts[2]
+		}
+		cfg.IdentityProviders = append(cfg.IdentityProviders, idp)
 	}
 	for _, u := range strings.Split(*users, ",") {
 		if u = strings.TrimSpace(u); u != "" {

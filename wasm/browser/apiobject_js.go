@@ -159,6 +159,7 @@ type loginOptions struct {
 	UILocales    Strings               `json:"uiLocales"`
 	ResponseMode string                `json:"responseMode"`
 	State        json.RawMessage       `json:"state"`
+	IDP          string                `json:"idp"`
 }
 
 // LoginOptionsFrom maps CONTRACT.md's startLogin opts to
@@ -174,7 +175,7 @@ func LoginOptionsFrom(v js.Value) (signin.LoginOptions, error) {
 	lo := signin.LoginOptions{
 		RedirectURI: o.RedirectURI, Client: o.Client, ClientID: o.ClientID, Action: signin.Action(o.Action),
 		DeviceID: o.DeviceID, LoginHint: o.LoginHint, UILocales: o.UILocales, ResponseMode: signin.ResponseMode(o.ResponseMode),
-		State: o.State,
+		State: o.State, IDP: o.IDP,
 	}
 	raw := strings.TrimSpace(string(o.Server))
 	switch {

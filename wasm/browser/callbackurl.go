@@ -6,8 +6,9 @@ import (
 )
 
 // callbackParams are the authorization response parameters a completed
-// login removes from the address bar (RFC 6749 §4.1.2, RFC 9207 iss).
-var callbackParams = []string{"code", "state", "iss"}
+// login removes from the address bar (RFC 6749 §4.1.2, RFC 9207 iss, and
+// the legacy SSO route's loginToken).
+var callbackParams = []string{"code", "state", "iss", "loginToken"}
 
 // CleanCallbackURL returns raw without the authorization response
 // parameters (code, state, iss) in its query and its fragment, keeping

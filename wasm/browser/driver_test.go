@@ -55,7 +55,17 @@ func TestJS(t *testing.T) {
 	closed := "http://" + l.Addr().String()
 	l.Close()
 
+	// A homeserver without OAuth 2.0 that signs in through SSO (issue
+	// 16): the small build starts its logins.
+	legacy, err := sandbox.New(sandbox.Config{Legacy: true, IdentityProviders: []sandbox.IdentityProvider{
+		{ID: "oidc-github", Name: "GitHub"}, {ID: "saml-corp", Name: "Corp SSO"}}})
+	if err != nil {
+		t.Fatalf("sandbox: %v", err)
+	}
+	defer legacy.Close()
+
 	wasmtest.RunJS(t, []string{".", "../mxauth"},
+		"MXAUTH_TEST_LEGACY="+legacy.URL(),
 		"MXAUTH_TEST_ECHO="+srv.URL,
 		"MXAUTH_TEST_SANDBOX="+sb.URL(),
 		"MXAUTH_TEST_CLOSED="+closed,

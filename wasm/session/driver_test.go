@@ -25,5 +25,13 @@ func TestJS(t *testing.T) {
 		t.Fatalf("sandbox: %v", err)
 	}
 	defer sb.Close()
-	wasmtest.RunJS(t, []string{".", "../browser/store", "../browser/fetchhttp"}, "MXAUTH_TEST_SANDBOX="+sb.URL())
+	// A homeserver without OAuth 2.0 that signs in through SSO, with two
+	// identity providers (issue 16), as MXAUTH_TEST_LEGACY.
+	legacy, err := sandbox.New(sandbox.Config{AutoApprove: "alice", Legacy: true, IdentityProviders: []sandbox.IdentityProvider{
+		{ID: "oidc-github", Name: "GitHub"}, {ID: "saml-corp", Name: "Corp SSO"}}})
+	if err != nil {
+		t.Fatalf("sandbox: %v", err)
+	}
+	defer legacy.Close()
+	wasmtest.RunJS(t, []string{".", "../browser/store", "../browser/fetchhttp"}, "MXAUTH_TEST_SANDBOX="+sb.URL(), "MXAUTH_TEST_LEGACY="+legacy.URL())
 }

@@ -45,7 +45,14 @@
 //	waitDeviceLogin(handle, {signal}?)         → Session
 //	roomSummary(room, {server, via, signal}?)  → RoomSummary
 //	roomBadge(room, {label, style, server, via, signal}?) → string (SVG)
+//	thumbnail(mxc, {width, height, server}?)   → Blob | null
 //	addEventListener(type, fn), removeEventListener(type, fn)
+//
+// thumbnail fetches an avatar through the session's homeserver with its
+// token (authenticated media) and resolves to a Blob of the image, for
+// URL.createObjectURL: the token stays in Go, never in an <img src>. It
+// resolves to null when nobody is signed in or server names another
+// homeserver than the session's (the token goes only there).
 //
 // and two plain properties: storage, the storage really in use
 // ("indexeddb" or "memory"), and storageWarning, the MxAuthError (code
@@ -194,6 +201,7 @@ func (a *api) value() js.Value {
 	a.funcs.Method(obj, "accountUrl", a.accountURL)
 	a.funcs.Method(obj, "startDeviceLogin", a.startDeviceLogin)
 	a.funcs.Method(obj, "waitDeviceLogin", a.waitDeviceLogin)
+	a.funcs.Method(obj, "thumbnail", a.thumbnail)
 	a.funcs.RoomMethods(obj, a.summarize)
 	a.funcs.Sync(obj, "addEventListener", a.addEventListener)
 	a.funcs.Sync(obj, "removeEventListener", a.lis.Remove)

@@ -122,7 +122,9 @@ class Login extends Base {
     field.hidden = locked;
     const go = h("button", { class: "p", part: "button continue", type: "submit", disabled: "" }, "Continue");
     const create = h("button", { part: "button create", type: "button", hidden: "" }, "Create account");
-    const row = h("div", { class: "row stack" }, go, create);
+    // hints.providers: a button per identity provider, instead of Continue.
+    const idps = h("div", { class: "row stack" });
+    const row = h("div", { class: "row stack" }, go, idps, create);
     const st = h("p", { class: "st", part: "status", role: "status", id: "st" }, "Preparing sign-in…");
     const er = h("p", { class: "er", part: "error", role: "alert", id: "er" });
     const title = h("p", { class: "name", part: "title", id: "t" }, "Sign in with Matrix");
@@ -154,6 +156,7 @@ class Login extends Base {
       go.disabled = true;
       go.textContent = "Continue";
       create.hidden = true;
+      idps.replaceChildren();
       if (!server) { say(locked ? "No homeserver is set for this page." : "Enter your homeserver, for example matrix.org."); return; }
       say(`Looking up ${server}…`, true);
       let got;
@@ -161,7 +164,7 @@ class Login extends Base {
       if (signal.aborted || input.value.trim() !== server) return;
       info = { ...got, input: server };
       const label = got.hints.continueWith;
-      if (!label || !got.oauth) {
+      if (!label) {
         const flows = got.login?.flows || [];
         const password = flows.includes("m.login.password") && !flows.some((f) => f !== "m.login.password");
         failed(new MxAuthError("oauth_unsupported", `mxauth: ${got.serverName} offers no OAuth 2.0 authorization server ` +
@@ -171,10 +174,17 @@ class Login extends Base {
       }
       go.textContent = label;
       go.disabled = false;
+      const ps = got.hints.providers || [];
+      go.hidden = ps.length > 0;
+      idps.replaceChildren(...ps.map((p) => {
+        const b = h("button", { part: "button provider", type: "button" }, p.label);
+        b.onclick = () => login("login", p.idp);
+        return b;
+      }));
       create.hidden = !got.hints.showCreateAccount;
       say("");
     };
-    const login = async (action) => {
+    const login = async (action, idp) => {
       if (!mx || !info) return;
       const a = (n) => this.getAttribute(n) || undefined;
       go.disabled = true;
@@ -183,7 +193,7 @@ class Login extends Base {
       try {
         // A typed user id starts the sign-in page on that account (MSC4198
         // login_hint); el.state (a JSON value) comes back from completeLogin().
-        const { url } = await mx.startLogin({ server: info, action, state: this.state,
+        const { url } = await mx.startLogin({ server: info, action, idp, state: this.state,
           loginHint: info.input.startsWith("@") ? info.input : undefined,
           redirectUri: a("redirect-uri") || location.origin + location.pathname, clientId: a("client-id"),
           client: { name: a("client-name") || document.title || location.host, uri: a("client-uri") || location.origin,

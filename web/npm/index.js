@@ -9,7 +9,7 @@ export { MxAuthError };
 const sessionURL = () => new URL("./session.wasm", import.meta.url);
 
 /** SESSION are the methods of the session build (x/oauth2, go-oidc). */
-const SESSION = ["completeLogin", "accessToken", "logout", "accountUrl", "startDeviceLogin", "waitDeviceLogin"];
+const SESSION = ["completeLogin", "accessToken", "logout", "accountUrl", "startDeviceLogin", "waitDeviceLogin", "thumbnail"];
 
 let first; // {key, p}: the first load()'s options and API Promise
 let tell = () => {}; // tell(type, detail) calls the API's listeners of type

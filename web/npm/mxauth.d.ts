@@ -37,7 +37,11 @@ export interface ServerInfo {
     accountManagementActions: string[]; promptValues: string[];
     source: "stable" | "unstable" | "issuer";
   };
-  login: null | { flows: string[]; oauthAwarePreferred: boolean };
+  login: null | {
+    flows: string[]; oauthAwarePreferred: boolean;
+    /** The m.login.sso flow's identity providers (legacy SSO servers), when it lists any. */
+    identityProviders?: IdentityProvider[];
+  };
   hints: {
     /** For example "Continue with matrix.org". */
     continueWith: string;
@@ -45,7 +49,19 @@ export interface ServerInfo {
     showCreateAccount: boolean;
     /** False whenever the server delegates to OAuth. */
     showPasswordForm: boolean;
+    /**
+     * A server without OAuth 2.0 whose SSO lists two or more identity providers: one button each,
+     * instead of continueWith's; pass `idp` to login().
+     */
+    providers?: { idp: string; name: string; icon?: string; label: string }[];
   };
+}
+
+/** An identity provider of a homeserver's m.login.sso flow. */
+export interface IdentityProvider {
+  id: string; name: string;
+  /** mxc:// URI. */
+  icon?: string; brand?: string;
 }
 
 /**
@@ -55,6 +71,12 @@ export interface ServerInfo {
  * page can read those.
  */
 export interface Session {
+  /**
+   * "legacy" for a session of a server without OAuth 2.0, signed in through its SSO (then issuer
+   * is the homeserver's base URL, clientId is empty, and a server may grant no expiry: the token
+   * is used until the server refuses it); absent for OAuth 2.0.
+   */
+  kind?: "legacy";
   userId: string; deviceId: string; serverName: string; baseUrl: string;
   issuer: string; clientId: string; scope: string[];
   /** When the current access token expires, in milliseconds since the epoch. */
@@ -138,6 +160,11 @@ export interface LoginOptions {
    * navigate there: it is data, not a trusted address.
    */
   state?: unknown;
+  /**
+   * On a server without OAuth 2.0 that signs in through SSO: the identity provider to go to (an id
+   * of hints.providers / login.identityProviders). Left out, the server lets the person choose.
+   */
+  idp?: string;
 }
 
 /** startDeviceLogin's options: the device authorization grant (RFC 8628) has no redirect. */
@@ -227,6 +254,13 @@ export interface MxAuth {
   roomSummary(room: string, opts?: RoomOptions): Promise<RoomSummary>;
   /** An SVG document as text. */
   roomBadge(room: string, opts?: BadgeOptions): Promise<string>;
+  /**
+   * A room or user avatar (mxc://) fetched through the session's homeserver with its token
+   * (authenticated media) as a Blob for URL.createObjectURL; the token stays in the library.
+   * null when nobody is signed in or `server` names another homeserver than the session's.
+   * Width and height default to 96. Starts session.wasm: ask session() first on a signed-out page.
+   */
+  thumbnail(mxc: string, opts?: { width?: number; height?: number; server?: string }): Promise<Blob | null>;
   /** Adding the same fn twice keeps one, as the DOM does. */
   addEventListener<K extends keyof MxAuthEventMap>(type: K, fn: (ev: MxAuthEventMap[K]) => void): void;
   removeEventListener<K extends keyof MxAuthEventMap>(type: K, fn: (ev: MxAuthEventMap[K]) => void): void;

@@ -29,6 +29,7 @@ const CSS = `
 border:1px solid var(--bd);border-radius:var(--r);overflow:hidden;max-width:30rem;box-sizing:border-box}
 .av{flex:none;width:48px;height:48px;border-radius:calc(var(--r) * .75);display:grid;place-items:center;
 font-weight:650;font-size:18px;color:#fff;background:#59616d;user-select:none}
+.av img{width:100%;height:100%;object-fit:cover;border-radius:inherit}
 .body{min-width:0;flex:1}
 .name{margin:0;font-weight:650;font-size:1.05em;overflow-wrap:anywhere}
 .topic{margin:.2em 0 0;color:var(--mu);overflow-wrap:anywhere;display:-webkit-box;-webkit-line-clamp:3;
@@ -156,9 +157,11 @@ class RoomCard extends Base {
     this.shadowRoot.replaceChildren(card);
     this.summary = null;
 
-    roomAPI().then((api) => api.roomSummary(room, this.opts(signal))).then((s) => {
+    let api;
+    roomAPI().then((a) => (api = a).roomSummary(room, this.opts(signal))).then((s) => {
       if (signal.aborted) return;
       this.summary = s;
+      avatar(api, av, s.avatarUrl, this.opts(signal).server, signal);
       const v = s.view, label = v.title;
       name.textContent = label;
       topic.textContent = s.topic || "";
@@ -181,6 +184,19 @@ class RoomCard extends Base {
       card.setAttribute("aria-busy", "false");
     });
   }
+}
+
+// avatar: with a session on the room's server, the real avatar from a Blob
+// session.wasm fetched with the token (never in page JS or an <img src>).
+async function avatar(api, av, mxc, server, signal) {
+  if (!mxc || !api.thumbnail || !(await api.session().catch(() => 0))) return;
+  const blob = await api.thumbnail(mxc, { width: 96, height: 96, server }).catch(() => 0);
+  if (!blob || signal.aborted) return;
+  const src = URL.createObjectURL(blob), done = () => URL.revokeObjectURL(src);
+  const img = h("img", { src, alt: "", part: "avatar-image" });
+  img.onload = () => { done(); av.replaceChildren(img); };
+  img.onerror = done;
+  signal.addEventListener("abort", done);
 }
 
 /** <mxauth-room-badge room server label>: the SVG member badge. */

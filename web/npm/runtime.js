@@ -56,13 +56,13 @@ export function wrapAPI(api) {
   return Object.freeze(out);
 }
 
-/** isCallback says whether href carries an authorization response (code or error, with state) in its query or fragment. */
+/** isCallback says whether href carries an authorization response (code or error, or a legacy SSO loginToken, with state) in its query or fragment. */
 export function isCallback(href = globalThis.location?.href) {
   if (!href) return false;
   const u = new URL(href);
   return [u.hash, u.search].some((s) => {
     const p = new URLSearchParams(s.slice(1));
-    return p.has("state") && (p.has("code") || p.has("error"));
+    return p.has("state") && (p.has("code") || p.has("error") || p.has("loginToken"));
   });
 }
 

@@ -53,8 +53,10 @@ export async function runSandbox(bin, args = [], timeoutMs = 30000) {
 const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript",
   ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json", ".svg": "image/svg+xml" };
 
+// img-src blob: lets a signed-in room card draw its avatar from the Blob
+// session.wasm fetched with the token (README: Room card).
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
-  "img-src 'self' data:; connect-src 'self' http://127.0.0.1:*";
+  "img-src 'self' data: blob:; connect-src 'self' http://127.0.0.1:*";
 
 // serve maps URL prefixes to folders; *.html gets {{HS}} (the sandbox
 // server name) filled in and the strict CSP of CONTRACT.md §3.
