@@ -66,6 +66,26 @@ export function isCallback(href = globalThis.location?.href) {
   });
 }
 
+// POPUP is the window name of a popup sign-in (index.js login({ popup })).
+export const POPUP = "mxauth-sign-in";
+
+/**
+ * handOver: in a popup sign-in's window back on the page (any page of the
+ * origin that loads mxauth, or callback.html), give the answer to the
+ * opener — same origin only, checked both ways — and close. It says
+ * whether it did.
+ */
+export function handOver() {
+  const w = globalThis.window;
+  if (!w || w.name !== POPUP || !isCallback()) return false;
+  let opener;
+  try { opener = w.opener && w.opener.location.origin === w.location.origin ? w.opener : null; } catch { opener = null; }
+  if (!opener) return false;
+  opener.postMessage({ type: POPUP, url: w.location.href }, w.location.origin);
+  w.close();
+  return true;
+}
+
 // The small build, next to this module. The URL is literal so that
 // bundlers (Vite, webpack) copy the file and rewrite it; session.wasm's is
 // in index.js, so a page with room cards alone does not carry it.
