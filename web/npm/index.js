@@ -128,7 +128,15 @@ async function compose({ wasmUrl, sessionWasmUrl, storage, timeoutMs }) {
     }
     return new Promise((resolve, reject) => {
       let done = false;
-      const end = (fn, v) => { if (done) return; done = true; clearInterval(poll); removeEventListener("message", onMessage); fn(v); };
+      let state;
+      const end = (fn, v) => {
+        if (done) return;
+        done = true;
+        clearInterval(poll);
+        removeEventListener("message", onMessage);
+        globalThis[POPUP]?.delete(state);
+        fn(v);
+      };
       const onMessage = (e) => {
         if (e.origin !== location.origin || e.source !== w || e.data?.type !== POPUP || typeof e.data.url !== "string") return;
         out.completeLogin(e.data.url).then((r) => end(resolve, r.session), (err) => end(reject, err));
@@ -137,7 +145,13 @@ async function compose({ wasmUrl, sessionWasmUrl, storage, timeoutMs }) {
       const poll = setInterval(() => {
         if (w.closed) end(reject, new MxAuthError("authorization_denied", "mxauth: the sign-in popup was closed", { details: { reason: "popup_closed" } }));
       }, 400);
-      out.startLogin(rest).then(({ url }) => { if (!done) w.location.href = url; }, (err) => { w.close(); end(reject, err); });
+      out.startLogin(rest).then(({ url }) => {
+        if (done) return;
+        // handOver in the popup answers only an opener waiting for this state.
+        state = new URL(url).searchParams.get("state");
+        (globalThis[POPUP] ??= new Set()).add(state);
+        w.location.href = url;
+      }, (err) => { w.close(); end(reject, err); });
     });
   };
   // A "session" event reaches a listener only when the session differs from

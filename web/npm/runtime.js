@@ -56,30 +56,41 @@ export function wrapAPI(api) {
   return Object.freeze(out);
 }
 
-/** isCallback says whether href carries an authorization response (code or error, with state) in its query or fragment. */
-export function isCallback(href = globalThis.location?.href) {
-  if (!href) return false;
+// callbackParams: the authorization response's parameters (query or
+// fragment) of href, or null when it carries none.
+function callbackParams(href) {
   const u = new URL(href);
-  return [u.hash, u.search].some((s) => {
+  for (const s of [u.hash, u.search]) {
     const p = new URLSearchParams(s.slice(1));
-    return p.has("state") && (p.has("code") || p.has("error"));
-  });
+    if (p.has("state") && (p.has("code") || p.has("error"))) return p;
+  }
+  return null;
 }
 
-// POPUP is the window name of a popup sign-in (index.js login({ popup })).
+/** isCallback says whether href carries an authorization response (code or error, with state) in its query or fragment. */
+export function isCallback(href = globalThis.location?.href) {
+  return !!href && callbackParams(href) !== null;
+}
+
+// POPUP names a popup sign-in: the window's name, the message type, and the
+// opener's set of the states its popups wait for (index.js login({ popup })).
 export const POPUP = "mxauth-sign-in";
 
 /**
  * handOver: in a popup sign-in's window back on the page (any page of the
  * origin that loads mxauth, or callback.html), give the answer to the
- * opener — same origin only, checked both ways — and close. It says
- * whether it did.
+ * opener and close. Only an opener of this origin that waits for this
+ * answer's state gets it (a tab opened by another page keeps its answer);
+ * it says whether it handed over.
  */
 export function handOver() {
   const w = globalThis.window;
-  if (!w || w.name !== POPUP || !isCallback()) return false;
-  let opener;
-  try { opener = w.opener && w.opener.location.origin === w.location.origin ? w.opener : null; } catch { opener = null; }
+  const p = w && callbackParams(w.location.href);
+  if (!p) return false;
+  let opener = null;
+  try {
+    if (w.opener && w.opener.location.origin === w.location.origin && w.opener[POPUP]?.has(p.get("state"))) opener = w.opener;
+  } catch { opener = null; } // another origin: reading its location throws
   if (!opener) return false;
   opener.postMessage({ type: POPUP, url: w.location.href }, w.location.origin);
   w.close();

@@ -100,3 +100,15 @@ test("<mxauth-login popup> signs in in a popup and fires mxauth-session", async 
   assert.equal(await p.evaluate(() => globalThis.signedIn), `@alice:${hs.serverName}`);
   await p.close();
 });
+
+test("an answer goes only to an opener that waits for its state", async () => {
+  const p = await page();
+  // A window of this origin opened by a page that started no popup sign-in
+  // (or another sign-in): callback.html keeps the answer and stays open.
+  const [w] = await Promise.all([p.waitForEvent("popup"),
+    p.evaluate(() => { globalThis["mxauth-sign-in"] = new Set(["other"]); open("/npm/callback.html?code=c&state=s", "mxauth-sign-in"); })]);
+  await w.waitForLoadState();
+  await until(w, () => document.body.textContent.includes("You can close it"));
+  assert.equal(w.isClosed(), false);
+  await p.close();
+});
