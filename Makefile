@@ -92,7 +92,7 @@ npm: devtools
 	@for w in $(NPMDIR)/*.wasm; do brotli -q 11 -f -k -o $$w.br $$w && gzip -9 -n -k -f $$w; done
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(NPMDIR)/wasm_exec.js
 	cp "$$($(GO) env GOROOT)/LICENSE" $(NPMDIR)/wasm_exec.LICENSE
-	cp LICENSE web/npm/package.json web/npm/README.md web/npm/*.js web/npm/*.d.ts $(NPMDIR)/
+	cp LICENSE web/npm/package.json web/npm/README.md web/npm/*.js web/npm/*.d.ts web/npm/callback.html $(NPMDIR)/
 	bash web/npm/notices.sh $$(for w in $(NPMDIR)/*.wasm; do echo ./wasm/$$(basename $$w .wasm); done) > $(NPMDIR)/THIRD-PARTY-NOTICES.txt
 	cd $(NPMDIR) && npm pack --silent --pack-destination .. >/dev/null
 	@ls -l dist/*.tgz $(NPMDIR)/*.wasm*

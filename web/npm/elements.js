@@ -95,7 +95,8 @@ export function explain(e, server) {
       return `${s} refused to register this page${e.errcode ? ` (${e.errcode})` : ""}.`;
     case "no_pending_login": return "This sign-in was interrupted, already finished or started in another browser. Please sign in again.";
     case "state_mismatch": return "This sign-in answer does not match the sign-in started here. Please sign in again.";
-    case "authorization_denied": return "Sign-in was cancelled or refused on the server.";
+    case "authorization_denied": return d.reason === "popup_blocked" ? "The browser blocked the sign-in window. Allow pop-ups for this site and try again."
+      : d.reason === "popup_closed" ? "The sign-in window was closed before you finished." : "Sign-in was cancelled or refused on the server.";
     case "token_exchange_failed": case "id_token_invalid": return `${s} could not complete the sign-in. Please sign in again.`;
     case "session_expired": return "Your session has ended. Please sign in again.";
     case "rate_limited": return `${s} asks to slow down.` + wait;
@@ -111,7 +112,7 @@ const signedInText = (s) => `${document.querySelector("mxauth-session") ? "You a
 /** <mxauth-login server redirect-uri client-name client-uri …>: sign-in buttons from discovery. */
 class Login extends Base {
   static observedAttributes = ["server", "server-locked", "redirect-uri", "client-name", "client-uri", "logo-uri",
-    "tos-uri", "policy-uri", "client-id", "mode"];
+    "tos-uri", "policy-uri", "client-id", "mode", "popup"];
   update(signal) {
     if (this.getAttribute("mode") === "device") return this.device(signal);
     const locked = this.hasAttribute("server-locked");
@@ -187,19 +188,29 @@ class Login extends Base {
     const login = async (action, idp) => {
       if (!mx || !info) return;
       const a = (n) => this.getAttribute(n) || undefined;
+      // A typed user id starts the sign-in page on that account (MSC4198
+      // login_hint); el.state (a JSON value) comes back from completeLogin().
+      const opts = { server: info, action, idp, state: this.state,
+        loginHint: info.input.startsWith("@") ? info.input : undefined,
+        redirectUri: a("redirect-uri") || location.origin + location.pathname, clientId: a("client-id"),
+        client: { name: a("client-name") || document.title || location.host, uri: a("client-uri") || location.origin,
+          logoUri: a("logo-uri"), tosUri: a("tos-uri"), policyUri: a("policy-uri") } };
+      // popup: the window opens now, inside the click, before any await.
+      const popup = this.hasAttribute("popup") ? mx.login({ ...opts, popup: true }) : null;
       go.disabled = true;
       input.disabled = true;
-      say(`Opening the sign-in page of ${info.serverName}…`, true);
+      say(popup ? `Sign in to ${info.serverName} in the window that opened…` : `Opening the sign-in page of ${info.serverName}…`, true);
       try {
-        // A typed user id starts the sign-in page on that account (MSC4198
-        // login_hint); el.state (a JSON value) comes back from completeLogin().
-        const { url } = await mx.startLogin({ server: info, action, idp, state: this.state,
-          loginHint: info.input.startsWith("@") ? info.input : undefined,
-          redirectUri: a("redirect-uri") || location.origin + location.pathname, clientId: a("client-id"),
-          client: { name: a("client-name") || document.title || location.host, uri: a("client-uri") || location.origin,
-            logoUri: a("logo-uri"), tosUri: a("tos-uri"), policyUri: a("policy-uri") } });
+        if (popup) {
+          const s = await popup;
+          if (signal.aborted) return;
+          signedIn(s);
+          this.dispatchEvent(new CustomEvent("mxauth-session", { detail: s, bubbles: true, composed: true }));
+          return;
+        }
+        const { url } = await mx.startLogin(opts);
         if (!signal.aborted) location.assign(url);
-      } catch (e) { if (failed(e)) go.disabled = false; }
+      } catch (e) { if (failed(e)) { go.disabled = false; input.disabled = false; } }
     };
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();

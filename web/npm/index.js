@@ -1,7 +1,7 @@
 // mxauth: the JS API (README: The API) over two builds: the small
 // mxauth.wasm answers first; session.wasm starts when a method needs it
 // (SESSION), on a callback page, or when a session is stored.
-import { run, envOf, smallURL, viteDeps, setMain, mainAPI, asError, isCallback, transient, MxAuthError } from "./runtime.js";
+import { run, envOf, smallURL, viteDeps, setMain, mainAPI, asError, isCallback, transient, handOver, POPUP, MxAuthError } from "./runtime.js";
 
 export { MxAuthError };
 
@@ -20,6 +20,9 @@ let tell = () => {}; // tell(type, detail) calls the API's listeners of type
  * A later call with other options warns and returns the first API.
  */
 export function load(opts = {}) {
+  // The popup of a popup sign-in hands its answer to the page that opened
+  // it and closes: nothing to start here.
+  if (handOver()) return new Promise(() => {});
   const { storage } = opts;
   if (storage != null && storage !== "indexeddb" && storage !== "memory") {
     return Promise.reject(new MxAuthError("invalid_input", `mxauth: storage must be "indexeddb" or "memory", not ${JSON.stringify(storage)}`));
@@ -108,6 +111,48 @@ async function compose({ wasmUrl, sessionWasmUrl, storage, timeoutMs }) {
     }
     if (url == null) own = p;
     return p;
+  };
+  // login({ popup: true }): the popup opens now, inside the click (no
+  // blocker stops it), and goes to the authorization URL once it is ready;
+  // its answer comes back by postMessage from this origin (handOver) and is
+  // completed here. Closing it rejects with authorization_denied.
+  const redirect = out.login;
+  out.login = (opts = {}) => {
+    if (!opts || !opts.popup) return redirect(opts);
+    const { popup, popupFallback, ...rest } = opts;
+    const w = globalThis.open?.("about:blank", POPUP, "popup,width=480,height=720");
+    if (!w) {
+      if (popupFallback === "redirect") return redirect(rest);
+      return Promise.reject(new MxAuthError("authorization_denied", "mxauth: the browser blocked the sign-in popup " +
+        "(open it from a click, or pass popupFallback: \"redirect\")", { details: { reason: "popup_blocked" } }));
+    }
+    return new Promise((resolve, reject) => {
+      let done = false;
+      let state;
+      const end = (fn, v) => {
+        if (done) return;
+        done = true;
+        clearInterval(poll);
+        removeEventListener("message", onMessage);
+        globalThis[POPUP]?.delete(state);
+        fn(v);
+      };
+      const onMessage = (e) => {
+        if (e.origin !== location.origin || e.source !== w || e.data?.type !== POPUP || typeof e.data.url !== "string") return;
+        out.completeLogin(e.data.url).then((r) => end(resolve, r.session), (err) => end(reject, err));
+      };
+      addEventListener("message", onMessage);
+      const poll = setInterval(() => {
+        if (w.closed) end(reject, new MxAuthError("authorization_denied", "mxauth: the sign-in popup was closed", { details: { reason: "popup_closed" } }));
+      }, 400);
+      out.startLogin(rest).then(({ url }) => {
+        if (done) return;
+        // handOver in the popup answers only an opener waiting for this state.
+        state = new URL(url).searchParams.get("state");
+        (globalThis[POPUP] ??= new Set()).add(state);
+        w.location.href = url;
+      }, (err) => { w.close(); end(reject, err); });
+    });
   };
   // A "session" event reaches a listener only when the session differs from
   // the last one it heard: a change told around the hand-over is told once.

@@ -165,6 +165,14 @@ export interface LoginOptions {
    * of hints.providers / login.identityProviders). Left out, the server lets the person choose.
    */
   idp?: string;
+  /**
+   * login() only: sign in in a popup window (opened inside the click) instead of leaving the page;
+   * login() then resolves to the Session. Its redirectUri may be this page or the package's
+   * callback.html. Closing it rejects with authorization_denied (details.reason "popup_closed").
+   */
+  popup?: boolean;
+  /** With popup: "redirect" signs in by redirect when the browser blocks the popup (else: popup_blocked). */
+  popupFallback?: "redirect";
 }
 
 /** startDeviceLogin's options: the device authorization grant (RFC 8628) has no redirect. */
@@ -239,7 +247,8 @@ export type StorageMode = "indexeddb" | "memory";
 export interface MxAuth {
   discover(input: string, opts?: { signal?: AbortSignal }): Promise<ServerInfo>;
   startLogin(opts: LoginOptions): Promise<{ url: string }>;
-  /** Navigates the page; never resolves on success. */
+  /** Leaves the page for the sign-in (never resolves); with popup: true resolves to the Session. */
+  login(opts: LoginOptions & { popup: true }): Promise<Session>;
   login(opts: LoginOptions): Promise<never>;
   /** The device authorization grant: a code to approve on another device (TVs, kiosks, shared screens). */
   startDeviceLogin(opts: DeviceLoginOptions): Promise<DeviceLogin>;
@@ -302,6 +311,8 @@ export interface MxAuthLoginAttributes {
   "server-locked"?: boolean | "";
   /** "page": the page calls completeLogin() on the callback; the element follows the session event. */
   callback?: "element" | "page";
+  /** Sign in in a popup window (boolean attribute); the page stays. */
+  popup?: boolean | "";
   /** "device": a code and QR code to approve on a phone (TVs, kiosks); needs server. */
   mode?: "redirect" | "device";
   theme?: MxAuthTheme;

@@ -56,14 +56,45 @@ export function wrapAPI(api) {
   return Object.freeze(out);
 }
 
+// callbackParams: the authorization response's parameters (query or
+// fragment) of href, or null when it carries none.
+function callbackParams(href) {
+  const u = new URL(href);
+  for (const s of [u.hash, u.search]) {
+    const p = new URLSearchParams(s.slice(1));
+    if (p.has("state") && (p.has("code") || p.has("error") || p.has("loginToken"))) return p;
+  }
+  return null;
+}
+
 /** isCallback says whether href carries an authorization response (code or error, or a legacy SSO loginToken, with state) in its query or fragment. */
 export function isCallback(href = globalThis.location?.href) {
-  if (!href) return false;
-  const u = new URL(href);
-  return [u.hash, u.search].some((s) => {
-    const p = new URLSearchParams(s.slice(1));
-    return p.has("state") && (p.has("code") || p.has("error") || p.has("loginToken"));
-  });
+  return !!href && callbackParams(href) !== null;
+}
+
+// POPUP names a popup sign-in: the window's name, the message type, and the
+// opener's set of the states its popups wait for (index.js login({ popup })).
+export const POPUP = "mxauth-sign-in";
+
+/**
+ * handOver: in a popup sign-in's window back on the page (any page of the
+ * origin that loads mxauth, or callback.html), give the answer to the
+ * opener and close. Only an opener of this origin that waits for this
+ * answer's state gets it (a tab opened by another page keeps its answer);
+ * it says whether it handed over.
+ */
+export function handOver() {
+  const w = globalThis.window;
+  const p = w && callbackParams(w.location.href);
+  if (!p) return false;
+  let opener = null;
+  try {
+    if (w.opener && w.opener.location.origin === w.location.origin && w.opener[POPUP]?.has(p.get("state"))) opener = w.opener;
+  } catch { opener = null; } // another origin: reading its location throws
+  if (!opener) return false;
+  opener.postMessage({ type: POPUP, url: w.location.href }, w.location.origin);
+  w.close();
+  return true;
 }
 
 // The small build, next to this module. The URL is literal so that
