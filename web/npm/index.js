@@ -113,9 +113,7 @@ async function compose({ wasmUrl, sessionWasmUrl, storage, timeoutMs }) {
     return p;
   };
   // login({ popup: true }): the popup opens now, inside the click (no
-  // blocker stops it), and goes to the authorization URL once it is ready;
-  // its answer comes back by postMessage from this origin (handOver) and is
-  // completed here. Closing it rejects with authorization_denied.
+  // blocker stops it); popup.js, loaded only then, does the rest.
   const redirect = out.login;
   out.login = (opts = {}) => {
     if (!opts || !opts.popup) return redirect(opts);
@@ -126,33 +124,7 @@ async function compose({ wasmUrl, sessionWasmUrl, storage, timeoutMs }) {
       return Promise.reject(new MxAuthError("authorization_denied", "mxauth: the browser blocked the sign-in popup " +
         "(open it from a click, or pass popupFallback: \"redirect\")", { details: { reason: "popup_blocked" } }));
     }
-    return new Promise((resolve, reject) => {
-      let done = false;
-      let state;
-      const end = (fn, v) => {
-        if (done) return;
-        done = true;
-        clearInterval(poll);
-        removeEventListener("message", onMessage);
-        globalThis[POPUP]?.delete(state);
-        fn(v);
-      };
-      const onMessage = (e) => {
-        if (e.origin !== location.origin || e.source !== w || e.data?.type !== POPUP || typeof e.data.url !== "string") return;
-        out.completeLogin(e.data.url).then((r) => end(resolve, r.session), (err) => end(reject, err));
-      };
-      addEventListener("message", onMessage);
-      const poll = setInterval(() => {
-        if (w.closed) end(reject, new MxAuthError("authorization_denied", "mxauth: the sign-in popup was closed", { details: { reason: "popup_closed" } }));
-      }, 400);
-      out.startLogin(rest).then(({ url }) => {
-        if (done) return;
-        // handOver in the popup answers only an opener waiting for this state.
-        state = new URL(url).searchParams.get("state");
-        (globalThis[POPUP] ??= new Set()).add(state);
-        w.location.href = url;
-      }, (err) => { w.close(); end(reject, err); });
-    });
+    return import("./popup.js").then((m) => m.signInIn(w, out, rest), (e) => { w.close(); throw asError(e); });
   };
   // A "session" event reaches a listener only when the session differs from
   // the last one it heard: a change told around the hand-over is told once.

@@ -76,13 +76,8 @@ export function isCallback(href = globalThis.location?.href) {
 // opener's set of the states its popups wait for (index.js login({ popup })).
 export const POPUP = "mxauth-sign-in";
 
-/**
- * handOver: in a popup sign-in's window back on the page (any page of the
- * origin that loads mxauth, or callback.html), give the answer to the
- * opener and close. Only an opener of this origin that waits for this
- * answer's state gets it (a tab opened by another page keeps its answer);
- * it says whether it handed over.
- */
+// handOver: in a popup back on this origin, give the answer to an opener
+// of this origin waiting for its state (popup.js), close, and say so.
 export function handOver() {
   const w = globalThis.window;
   const p = w && callbackParams(w.location.href);
@@ -126,14 +121,9 @@ function looksLikeHTML(buf) {
   return /^\s*</.test(new TextDecoder().decode(head));
 }
 
-/**
- * viteDeps is where the package's file really is when Vite 6/7's dev
- * server pre-bundled the loader into <root>/node_modules/.vite/deps/
- * (vitejs/vite#8427): new URL("./x.wasm", import.meta.url) then points
- * into that folder while Vite serves the package at node_modules/mxauth/.
- * Null elsewhere. Built from a variable base so no bundler takes it for an
- * asset.
- */
+// viteDeps is where file really is when Vite 6/7 pre-bundled the loader
+// into node_modules/.vite/deps/ (vitejs/vite#8427), else null. A variable
+// base, so no bundler takes it for an asset.
 export function viteDeps(file, base = import.meta.url) {
   const u = new URL(base);
   return u.pathname.includes("/node_modules/.vite/deps/") ? new URL(`../../mxauth/${file}`, u) : null;
