@@ -113,18 +113,19 @@ async function compose({ wasmUrl, sessionWasmUrl, storage, timeoutMs }) {
     return p;
   };
   // login({ popup: true }): the popup opens now, inside the click (no
-  // blocker stops it); popup.js, loaded only then, does the rest.
+  // blocker stops it); popup.js does the rest.
   const redirect = out.login;
   out.login = (opts = {}) => {
-    if (!opts || !opts.popup) return redirect(opts);
+    if (!opts?.popup) return redirect(opts);
     const { popup, popupFallback, ...rest } = opts;
     const w = globalThis.open?.("about:blank", POPUP, "popup,width=480,height=720");
-    if (!w) {
-      if (popupFallback === "redirect") return redirect(rest);
-      return Promise.reject(new MxAuthError("authorization_denied", "mxauth: the browser blocked the sign-in popup " +
-        "(open it from a click, or pass popupFallback: \"redirect\")", { details: { reason: "popup_blocked" } }));
-    }
-    return import("./popup.js").then((m) => m.signInIn(w, out, rest), (e) => { w.close(); throw asError(e); });
+    if (!w && popupFallback === "redirect") return redirect(rest);
+    // The session build completes the answer: fetch it meanwhile; in memory
+    // storage the login must start there too, where it is kept.
+    const s = w && startSession();
+    s?.catch(() => {});
+    return Promise.all([import("./popup.js"), storage === "memory" && s])
+      .then(([m]) => m.signInIn(w, out, rest), (e) => { w?.close(); throw asError(e); });
   };
   // A "session" event reaches a listener only when the session differs from
   // the last one it heard: a change told around the hand-over is told once.

@@ -5,13 +5,17 @@
 import { POPUP, MxAuthError } from "./runtime.js";
 
 /**
- * signInIn drives the opened window w: it asks api.startLogin(opts) for the
+ * signInIn drives the opened window w (null: the browser blocked it): it asks api.startLogin(opts) for the
  * authorization URL and sends w there; the answer comes back by
  * postMessage from this origin (runtime.js handOver) and is completed with
  * api.completeLogin. Resolves to the Session; closing the window rejects
  * with authorization_denied (details.reason "popup_closed").
  */
 export function signInIn(w, api, opts) {
+  if (!w) {
+    return Promise.reject(new MxAuthError("authorization_denied", "mxauth: the browser blocked the sign-in popup " +
+      "(open it from a click, or pass popupFallback: \"redirect\")", { details: { reason: "popup_blocked" } }));
+  }
   return new Promise((resolve, reject) => {
     let done = false;
     let state;
@@ -25,6 +29,9 @@ export function signInIn(w, api, opts) {
     };
     const onMessage = (e) => {
       if (e.origin !== location.origin || e.source !== w || e.data?.type !== POPUP || typeof e.data.url !== "string") return;
+      // The popup closes itself once it has handed over: that is not a
+      // person closing it while the answer is completed.
+      clearInterval(poll);
       api.completeLogin(e.data.url).then((r) => end(resolve, r.session), (err) => end(reject, err));
     };
     addEventListener("message", onMessage);
