@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"golang.org/x/oauth2"
+
+	"github.com/mxauth/mxauth/auth/autherr"
 )
 
 func TestParseCallback(t *testing.T) {
@@ -39,7 +41,7 @@ func TestParseCallback(t *testing.T) {
 				if err == nil {
 					t.Fatalf("accepted: %+v", got)
 				}
-				wantCode(t, err, CodeInvalidInput)
+				wantCode(t, err, autherr.InvalidInput)
 				return
 			}
 			if err != nil {
@@ -69,7 +71,7 @@ func FuzzCallbackURL(f *testing.F) {
 		cb, err := ParseCallback(raw)
 		if err != nil {
 			var e *Error
-			if !errors.As(err, &e) || e.Code != CodeInvalidInput {
+			if !errors.As(err, &e) || e.Code != autherr.InvalidInput {
 				t.Fatalf("error %v is not invalid_input", err)
 			}
 			return
@@ -119,13 +121,13 @@ func TestTokenResponses(t *testing.T) {
 	}{
 		{"bearer", 200, `{"access_token":"a","token_type":"Bearer","expires_in":300,"refresh_token":"r","scope":"urn:matrix:client:api:*"}`, ""},
 		{"lower-case bearer", 200, `{"access_token":"a","token_type":"bearer"}`, ""},
-		{"no token_type", 200, `{"access_token":"a"}`, CodeTokenExchangeFailed},
-		{"mac", 200, `{"access_token":"a","token_type":"MAC"}`, CodeTokenExchangeFailed},
-		{"no access token", 200, `{"token_type":"Bearer"}`, CodeTokenExchangeFailed},
-		{"not JSON", 200, `<html>`, CodeTokenExchangeFailed},
-		{"invalid_grant", 400, `{"error":"invalid_grant","error_description":"code expired"}`, CodeTokenExchangeFailed},
-		{"5xx", 502, `bad gateway`, CodeServerError},
-		{"429", 429, `{"errcode":"M_LIMIT_EXCEEDED","retry_after_ms":1000}`, CodeRateLimited},
+		{"no token_type", 200, `{"access_token":"a"}`, autherr.TokenExchangeFailed},
+		{"mac", 200, `{"access_token":"a","token_type":"MAC"}`, autherr.TokenExchangeFailed},
+		{"no access token", 200, `{"token_type":"Bearer"}`, autherr.TokenExchangeFailed},
+		{"not JSON", 200, `<html>`, autherr.TokenExchangeFailed},
+		{"invalid_grant", 400, `{"error":"invalid_grant","error_description":"code expired"}`, autherr.TokenExchangeFailed},
+		{"5xx", 502, `bad gateway`, autherr.ServerError},
+		{"429", 429, `{"errcode":"M_LIMIT_EXCEEDED","retry_after_ms":1000}`, autherr.RateLimited},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

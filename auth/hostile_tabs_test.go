@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/sandbox"
 )
 
@@ -105,7 +106,7 @@ func TestTabsRefreshUnderDrops(t *testing.T) {
 			for i := 0; i < perTab; i++ {
 				tok, err := ts.Token()
 				if err != nil {
-					if codeOf(err) == CodeNetwork {
+					if codeOf(err) == autherr.Network {
 						// Both tries of one refresh lost (1 % of refreshes):
 						// reported, session kept; the next call recovers.
 						transient.Add(1)
@@ -179,7 +180,7 @@ func TestReloadMidRefresh(t *testing.T) {
 	before := snapshot(t, store)
 	sb.SetFault(sandbox.Fault{Path: "/oauth2/token", Method: "POST", Drop: true, Count: 2})
 	_, err := c.AccessToken(context.Background(), DefaultMinValidity)
-	wantCode(t, err, CodeNetwork)
+	wantCode(t, err, autherr.Network)
 	sameStore(t, before, snapshot(t, store))
 
 	reloaded := loginClient(store)
@@ -221,7 +222,7 @@ func TestAuthServerUnreachableAtStartup(t *testing.T) {
 		t.Fatalf("session at start-up: %v %v", got, err)
 	}
 	err := timed(t, func() error { _, err := c.AccessToken(context.Background(), DefaultMinValidity); return err })
-	wantCode(t, err, CodeNetwork)
+	wantCode(t, err, autherr.Network)
 	sameStore(t, before, snapshot(t, store))
 
 	dt.down.Store(false)
@@ -251,7 +252,7 @@ func TestCallbackOtherTab(t *testing.T) {
 			_, err := tabA.CompleteLogin(ctx, testRedirect+"#code="+codeA+"&state=forgedforgedforgedforgedforgedfo")
 			return err
 		})
-		wantCode(t, err, CodeNoPendingLogin)
+		wantCode(t, err, autherr.NoPendingLogin)
 		sameStore(t, before, snapshot(t, store))
 	})
 	t.Run("access_denied for B leaves A", func(t *testing.T) {
@@ -262,7 +263,7 @@ func TestCallbackOtherTab(t *testing.T) {
 			_, err := tabA.CompleteLogin(ctx, testRedirect+"#error=access_denied&state="+pc.State+"&iss="+url.QueryEscape(sb.Issuer()))
 			return err
 		})
-		wantCode(t, err, CodeAuthorizationDenied)
+		wantCode(t, err, autherr.AuthorizationDenied)
 		sameStore(t, before, snapshot(t, store), pendingPrefix+pc.State)
 	})
 	t.Run("A's code under B's state fails and leaves A", func(t *testing.T) {
@@ -271,7 +272,7 @@ func TestCallbackOtherTab(t *testing.T) {
 			_, err := tabA.CompleteLogin(ctx, testRedirect+"#code="+codeA+"&state="+pb.State+"&iss="+url.QueryEscape(sb.Issuer()))
 			return err
 		})
-		wantCode(t, err, CodeTokenExchangeFailed)
+		wantCode(t, err, autherr.TokenExchangeFailed)
 		sameStore(t, before, snapshot(t, store), pendingPrefix+pb.State)
 		if s, _ := tabA.Session(ctx); s != nil {
 			t.Error("a session was stored")
@@ -282,7 +283,7 @@ func TestCallbackOtherTab(t *testing.T) {
 		// like MAS, may then refuse it; what matters is that A's pending
 		// login was still there to try.
 		_, err := tabA.CompleteLogin(ctx, cbA)
-		if err != nil && codeOf(err) != CodeTokenExchangeFailed {
+		if err != nil && codeOf(err) != autherr.TokenExchangeFailed {
 			t.Fatalf("got %v", err)
 		}
 		t.Logf("completing A after the mix-up: %v", err)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/signin"
 )
 
@@ -68,7 +69,7 @@ func TestCheckClientMetadata(t *testing.T) {
 				}
 				return
 			}
-			e := wantCode(t, err, CodeRegistrationFailed)
+			e := wantCode(t, err, autherr.RegistrationFailed)
 			if e.Details["rule"] != string(tt.rule) || e.Details["field"] != tt.field {
 				t.Errorf("got rule %q field %q (%v), want %q %q", e.Details["rule"], e.Details["field"], err, tt.rule, tt.field)
 			}
@@ -84,28 +85,28 @@ func TestRegistrationRefusedByServer(t *testing.T) {
 		RegistrationEndpoint: reg,
 	}}
 	_, err := coreOf(loginClient(nil)).Register(context.Background(), info, testApp, testRedirect)
-	e := wantCode(t, err, CodeRegistrationFailed)
+	e := wantCode(t, err, autherr.RegistrationFailed)
 	if e.Errcode != "invalid_redirect_uri" || e.Message != "redirect_uri is not using a valid domain" || e.Status != 400 {
 		t.Errorf("error %+v", e)
 	}
 	// No registration endpoint and no configured client id.
 	info.OAuth.RegistrationEndpoint = ""
 	_, err = coreOf(loginClient(nil)).Register(context.Background(), info, testApp, testRedirect)
-	e = wantCode(t, err, CodeRegistrationFailed)
+	e = wantCode(t, err, autherr.RegistrationFailed)
 	if e.Details["field"] != "registration_endpoint" {
 		t.Errorf("details %v", e.Details)
 	}
 	// A 5xx is server_error, not a refusal.
 	info.OAuth.RegistrationEndpoint = newJSONServer(t, http.StatusBadGateway, `<html>`)
 	_, err = coreOf(loginClient(nil)).Register(context.Background(), info, testApp, testRedirect)
-	wantCode(t, err, CodeServerError)
+	wantCode(t, err, autherr.ServerError)
 	// 201 without a client_id.
 	info.OAuth.RegistrationEndpoint = newJSONServer(t, http.StatusCreated, `{"client_name":"x"}`)
 	_, err = coreOf(loginClient(nil)).Register(context.Background(), info, testApp, testRedirect)
-	wantCode(t, err, CodeRegistrationFailed)
+	wantCode(t, err, autherr.RegistrationFailed)
 	// Local refusal before any request.
 	_, err = coreOf(loginClient(nil)).Register(context.Background(), info, ClientMetadata{URI: "http://x.example/"}, testRedirect)
-	e = wantCode(t, err, CodeRegistrationFailed)
+	e = wantCode(t, err, autherr.RegistrationFailed)
 	if e.Details["rule"] != string(RuleHTTPS) {
 		t.Errorf("details %v", e.Details)
 	}
