@@ -208,7 +208,7 @@ func (c *Client) tokenContext(ctx context.Context, insecure bool) (context.Conte
 // oauth2Config is the x/oauth2 view of the server for one client. The
 // client is public, so its id goes in the form body and no Basic auth is
 // ever tried (AuthStyleInParams).
-func oauth2Config(o *OAuthInfo, clientID, redirect string, scopes []string) *oauth2.Config {
+func oauth2Config(o *signin.OAuthInfo, clientID, redirect string, scopes []string) *oauth2.Config {
 	return &oauth2.Config{
 		ClientID: clientID,
 		Endpoint: oauth2.Endpoint{

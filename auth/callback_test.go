@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 func TestParseCallback(t *testing.T) {
@@ -106,7 +107,7 @@ func exchangeBody(status int, body []byte) (*oauth2.Token, error) {
 	c.init()
 	rec := &pendingRecord{
 		Verifier: oauth2.GenerateVerifier(), ClientID: "client", RedirectURI: testRedirect, Insecure: true,
-		OAuth: OAuthInfo{Issuer: "http://127.0.0.1/", AuthorizationEndpoint: "http://127.0.0.1/authorize", TokenEndpoint: "http://127.0.0.1/token"},
+		OAuth: signin.OAuthInfo{Issuer: "http://127.0.0.1/", AuthorizationEndpoint: "http://127.0.0.1/authorize", TokenEndpoint: "http://127.0.0.1/token"},
 	}
 	c.Retry.Attempts = 1
 	return c.exchange(context.Background(), rec, "AuthCode-5Yk2QmVvX0")

@@ -235,7 +235,7 @@ func TestDeviceLoginRefusedLocally(t *testing.T) {
 	opts = deviceOpts(on)
 	opts.Client.URI = "http://app.example.org/"
 	_, err = c.StartDeviceLogin(ctx, opts)
-	if e := wantCode(t, err, autherr.RegistrationFailed); e.Details["rule"] != string(RuleHTTPS) || e.Details["field"] != "client_uri" {
+	if e := wantCode(t, err, autherr.RegistrationFailed); e.Details["rule"] != string(signin.RuleHTTPS) || e.Details["field"] != "client_uri" {
 		t.Errorf("details %v", e.Details)
 	}
 	if n := countRequests(on, "POST", "/oauth2/registration") + countRequests(on, "POST", "/oauth2/device"); n != 0 {

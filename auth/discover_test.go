@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 const (
@@ -55,7 +56,7 @@ func TestDiscover(t *testing.T) {
 		code       Code
 		field      string // Details["field"] for metadata_invalid
 		baseURL    string
-		source     MetadataSource // "" means OAuth must be nil
+		source     signin.MetadataSource // "" means OAuth must be nil
 		serverName string
 		check      func(t *testing.T, info *ServerInfo)
 	}{
@@ -77,7 +78,7 @@ func TestDiscover(t *testing.T) {
 				if !info.Login.OAuthAwarePreferred {
 					t.Errorf("login: oauth_aware_preferred not read")
 				}
-				want := Hints{ContinueWith: "Continue with example.org", ShowCreateAccount: true}
+				want := signin.Hints{ContinueWith: "Continue with example.org", ShowCreateAccount: true}
 				if info.Hints != want {
 					t.Errorf("hints: got %+v want %+v", info.Hints, want)
 				}
@@ -169,7 +170,7 @@ func TestDiscover(t *testing.T) {
 			}},
 			baseURL: "https://example.org",
 			check: func(t *testing.T, info *ServerInfo) {
-				want := Hints{ShowPasswordForm: true}
+				want := signin.Hints{ShowPasswordForm: true}
 				if info.Hints != want {
 					t.Errorf("hints: got %+v want %+v", info.Hints, want)
 				}
@@ -396,10 +397,10 @@ func TestCheckKeepsStepsOnFailure(t *testing.T) {
 	if !errors.As(err, &e) || e.Code != autherr.DiscoveryFailed {
 		t.Fatalf("got %v, want discovery_failed", err)
 	}
-	if info == nil || len(info.Steps) != 1 || info.Steps[0].Name != "well-known" || info.Steps[0].Result != StepResult(autherr.DiscoveryFailed) {
+	if info == nil || len(info.Steps) != 1 || info.Steps[0].Name != "well-known" || info.Steps[0].Result != signin.StepResult(autherr.DiscoveryFailed) {
 		t.Fatalf("steps: got %+v", info)
 	}
-	if info.Hints != (Hints{}) {
+	if info.Hints != (signin.Hints{}) {
 		t.Errorf("a failed check decided hints: %+v", info.Hints)
 	}
 
@@ -421,8 +422,8 @@ func TestWithStepTrace(t *testing.T) {
 		return strings.Replace(s, `["plain", "S256"]`, `["plain"]`, 1)
 	}))
 	var mu sync.Mutex
-	var seen []Step
-	ctx := WithStepTrace(context.Background(), func(st Step) {
+	var seen []signin.Step
+	ctx := signin.WithStepTrace(context.Background(), func(st signin.Step) {
 		mu.Lock()
 		seen = append(seen, st)
 		mu.Unlock()
@@ -437,13 +438,13 @@ func TestWithStepTrace(t *testing.T) {
 	}
 	// The three requests after the well-known run side by side: find the
 	// metadata step's last report, whatever came between.
-	var meta []Step
+	var meta []signin.Step
 	for _, st := range seen {
 		if st.Name == "auth_metadata" {
 			meta = append(meta, st)
 		}
 	}
-	if len(meta) != 2 || meta[0].Result != "ok" || meta[1].Result != StepResult(autherr.MetadataInvalid) {
+	if len(meta) != 2 || meta[0].Result != "ok" || meta[1].Result != signin.StepResult(autherr.MetadataInvalid) {
 		t.Errorf("metadata traces: got %+v, want ok, then its final result metadata_invalid", meta)
 	}
 }

@@ -4,7 +4,7 @@
 //
 // A Client holds the configuration; its zero value works. Discover reads
 // what a server name, user id or URL leads to (the well-known, /versions,
-// the auth metadata) and what a login screen should show (Hints).
+// the auth metadata) and what a login screen should show (ServerInfo.Hints).
 // StartLogin registers the application (RFC 7591, checked against MAS's
 // rules first) and returns the authorization URL (RFC 6749 §4.1 with PKCE,
 // RFC 7636); CompleteLogin exchanges the code, verifies the ID token and

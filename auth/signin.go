@@ -14,40 +14,22 @@ import (
 // its whole API for Go programs: the names below are signin's, and the
 // Client's methods run signin's Client over net/http.
 
-// Types of the sign-in core (package signin).
+// Types of the sign-in core (package signin) that a call here takes or
+// returns. The rest of the core's names (the parts of a ServerInfo,
+// scopes, registration rules) are signin's own.
 type (
 	// ServerInfo is what Discover learns about a homeserver.
 	ServerInfo = signin.ServerInfo
-	// OAuthInfo is the part of the auth metadata a client needs.
-	OAuthInfo = signin.OAuthInfo
-	// LoginInfo is the answer of GET /_matrix/client/v3/login.
-	LoginInfo = signin.LoginInfo
-	// Hints is what a login screen shows for a server (MSC3824).
-	Hints = signin.Hints
-	// Step is one request made during discovery.
-	Step = signin.Step
 	// LoginOptions are the options of StartLogin.
 	LoginOptions = signin.LoginOptions
 	// PendingLogin is a started login.
 	PendingLogin = signin.PendingLogin
 	// ClientMetadata describes the application for dynamic registration.
 	ClientMetadata = signin.ClientMetadata
-	// LocalizedClientMetadata is one language's variant of ClientMetadata.
-	LocalizedClientMetadata = signin.LocalizedClientMetadata
-	// Scope is an OAuth 2.0 scope token (RFC 6749 §3.3).
-	Scope = signin.Scope
 	// ResponseMode is how the authorization answer comes back.
 	ResponseMode = signin.ResponseMode
-	// Action is what a login is for: ActionLogin or ActionRegister.
+	// Action is what a login is for.
 	Action = signin.Action
-	// ApplicationType is a client's RFC 7591 application_type.
-	ApplicationType = signin.ApplicationType
-	// Rule names a registration check that failed.
-	Rule = signin.Rule
-	// StepResult is how one discovery request went.
-	StepResult = signin.StepResult
-	// MetadataSource says where the auth metadata came from.
-	MetadataSource = signin.MetadataSource
 	// Store keeps mxauth's state; see signin.Store.
 	Store = signin.Store
 	// MemoryStore is a Store in memory.
@@ -67,45 +49,17 @@ type (
 	FileLocker = signin.FileLocker
 )
 
-// Matrix scopes (MSC2967, spec v1.15 "Scopes").
+// Response modes (a loopback redirect needs query: a server never sees
+// the fragment).
 const (
-	ScopeOpenID            = signin.ScopeOpenID
-	ScopeClientAPI         = signin.ScopeClientAPI
-	ScopeClientAPIUnstable = signin.ScopeClientAPIUnstable
+	ResponseModeFragment ResponseMode = signin.ResponseModeFragment
+	ResponseModeQuery    ResponseMode = signin.ResponseModeQuery
 )
 
-// Response modes, login actions and application types (see signin).
+// Login actions; register asks for the sign-up page (prompt=create).
 const (
-	ResponseModeFragment  = signin.ResponseModeFragment
-	ResponseModeQuery     = signin.ResponseModeQuery
-	ActionLogin           = signin.ActionLogin
-	ActionRegister        = signin.ActionRegister
-	ApplicationTypeWeb    = signin.ApplicationTypeWeb
-	ApplicationTypeNative = signin.ApplicationTypeNative
-)
-
-// Where auth metadata came from, and how a discovery step went (see
-// signin).
-const (
-	SourceStable   = signin.SourceStable
-	SourceUnstable = signin.SourceUnstable
-	SourceIssuer   = signin.SourceIssuer
-	StepOK         = signin.StepOK
-	StepAbsent     = signin.StepAbsent
-)
-
-// Registration rule names, the "rule" of a registration_failed error's
-// Details (see signin).
-const (
-	RuleRequired       = signin.RuleRequired
-	RuleHTTPS          = signin.RuleHTTPS
-	RuleNotLoopback    = signin.RuleNotLoopback
-	RuleSameHost       = signin.RuleSameHost
-	RuleNoFragment     = signin.RuleNoFragment
-	RuleURLCharacters  = signin.RuleURLCharacters
-	RulePublicSuffix   = signin.RulePublicSuffix
-	RuleNativeRedirect = signin.RuleNativeRedirect
-	RuleLanguageTag    = signin.RuleLanguageTag
+	ActionLogin    Action = signin.ActionLogin
+	ActionRegister Action = signin.ActionRegister
 )
 
 // NewFSStore returns a Store that keeps each key as a file under dir of
@@ -114,27 +68,6 @@ func NewFSStore(fsys hackpadfs.FS, dir string) *FSStore { return signin.NewFSSto
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore { return signin.NewMemoryStore() }
-
-// WithStepTrace reports every discovery request to fn; see
-// signin.WithStepTrace.
-func WithStepTrace(ctx context.Context, fn func(Step)) context.Context {
-	return signin.WithStepTrace(ctx, fn)
-}
-
-// DecideHints is the MSC3824 decision; see signin.DecideHints.
-func DecideHints(info *ServerInfo) Hints { return signin.DecideHints(info) }
-
-// ApplicationTypeOf is "native" for a loopback http or private-use
-// redirect URI, else "web"; see signin.ApplicationTypeOf.
-func ApplicationTypeOf(redirectURI string) ApplicationType {
-	return signin.ApplicationTypeOf(redirectURI)
-}
-
-// CheckClientMetadata checks meta against the rules MAS enforces; see
-// signin.CheckClientMetadata.
-func CheckClientMetadata(meta ClientMetadata, redirectURI string) error {
-	return signin.CheckClientMetadata(meta, redirectURI)
-}
 
 // Discover finds the homeserver named by input: a server name
 // ("example.org", "example.org:8448"), a user id ("@alice:example.org") or a
@@ -168,7 +101,7 @@ func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLog
 
 // register does the cached dynamic registration and also returns the cache
 // key, so that a later invalid_client can drop the entry.
-func (c *Client) register(ctx context.Context, o *OAuthInfo, meta ClientMetadata, redirectURI string, insecure bool) (string, string, error) {
+func (c *Client) register(ctx context.Context, o *signin.OAuthInfo, meta ClientMetadata, redirectURI string, insecure bool) (string, string, error) {
 	c.init()
 	return c.core.RegisterAt(ctx, o, meta, redirectURI, insecure)
 }
