@@ -16,67 +16,6 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// Callback is the authorization response (RFC 6749 §4.1.2, §4.1.2.1) read
-// from the URL the browser came back to.
-type Callback struct {
-	Code             string
-	State            string
-	Error            string
-	ErrorDescription string
-	ErrorURI         string
-	// Issuer is the iss parameter of RFC 9207, when the server sent one.
-	Issuer string
-}
-
-// maxCallback bounds the callback URL we parse.
-const maxCallback = 16 << 10
-
-// ParseCallback reads the authorization response from a redirect URL. The
-// parameters are in the fragment (response_mode=fragment) or the query;
-// the fragment wins when it carries state, code or error. A bare "?…" or
-// "#…" part is accepted too.
-func ParseCallback(raw string) (*Callback, error) {
-	const op = "callback"
-	if len(raw) > maxCallback {
-		return nil, autherr.New(autherr.InvalidInput, op, "callback URL longer than %d bytes", maxCallback)
-	}
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
-		return nil, autherr.New(autherr.InvalidInput, op, "not a URL: %v", err)
-	}
-	var params url.Values
-	if frag := u.EscapedFragment(); frag != "" {
-		if v, err := url.ParseQuery(frag); err == nil && (v.Has("state") || v.Has("code") || v.Has("error")) {
-			params = v
-		}
-	}
-	if params == nil {
-		v, err := url.ParseQuery(u.RawQuery)
-		if err != nil {
-			return nil, autherr.New(autherr.InvalidInput, op, "malformed query: %v", err)
-		}
-		params = v
-	}
-	cb := &Callback{
-		Code:             params.Get("code"),
-		State:            params.Get("state"),
-		Error:            params.Get("error"),
-		ErrorDescription: params.Get("error_description"),
-		ErrorURI:         params.Get("error_uri"),
-		Issuer:           params.Get("iss"),
-	}
-	// A parameter given twice is a malformed answer (RFC 6749 §3.1).
-	for _, k := range []string{"code", "state", "error", "iss"} {
-		if len(params[k]) > 1 {
-			return nil, autherr.New(autherr.InvalidInput, op, "parameter %s appears more than once", k)
-		}
-	}
-	if cb.Code == "" && cb.Error == "" {
-		return nil, autherr.New(autherr.InvalidInput, op, "the URL carries neither code nor error")
-	}
-	return cb, nil
-}
-
 // CompleteLogin finishes the login the callback URL answers: it checks
 // state (and iss, RFC 9207), exchanges the code with the PKCE verifier
 // (RFC 7636 §4.5), verifies the ID token when one comes back, asks whoami
@@ -94,7 +33,7 @@ func (c *Client) CompleteLogin(ctx context.Context, callbackURL string) (*Sessio
 func (c *Client) CompleteLoginWithState(ctx context.Context, callbackURL string) (*Session, json.RawMessage, error) {
 	const op = "complete login"
 	c.init()
-	cb, err := ParseCallback(callbackURL)
+	cb, err := signin.ParseCallback(callbackURL)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -114,7 +53,7 @@ func (c *Client) CompleteLoginWithState(ctx context.Context, callbackURL string)
 
 // completeTaken checks the answer to the pending login rec (taken from the
 // Store) and turns its code into the stored session.
-func (c *Client) completeTaken(ctx context.Context, op string, cb *Callback, rec *pendingRecord) (*Session, error) {
+func (c *Client) completeTaken(ctx context.Context, op string, cb *signin.Callback, rec *pendingRecord) (*Session, error) {
 	// RFC 9207 §2.4, for answers and error answers alike: an answer from
 	// another issuer is a mix-up attack, and a server that says it sends
 	// iss always sends it.
@@ -178,7 +117,7 @@ func (c *Client) takePending(ctx context.Context, state string) (*pendingRecord,
 
 // authorizationError maps an error answer (RFC 6749 §4.1.2.1) to a code.
 // The server's error and error_description are kept.
-func authorizationError(cb *Callback) *autherr.Error {
+func authorizationError(cb *signin.Callback) *autherr.Error {
 	e := &autherr.Error{Code: autherr.AuthorizationDenied, Op: "authorize", Errcode: signin.ClipText(cb.Error, 64), Message: signin.ClipText(cb.ErrorDescription, 512)}
 	switch cb.Error {
 	case "server_error", "temporarily_unavailable":

@@ -15,6 +15,7 @@ import (
 
 	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/sandbox"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // checkingLocker wraps the shared Locker of the tabs. Before it frees the
@@ -292,7 +293,7 @@ func TestCallbackOtherTab(t *testing.T) {
 
 func fragmentParam(t *testing.T, raw, key string) string {
 	t.Helper()
-	cb, err := ParseCallback(raw)
+	cb, err := signin.ParseCallback(raw)
 	mustNotFail(t, err)
 	switch key {
 	case "code":
