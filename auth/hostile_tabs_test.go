@@ -103,7 +103,7 @@ func TestTabsRefreshUnderDrops(t *testing.T) {
 			ts := c.TokenSource(context.Background(), s)
 			// Asked for explicitly, 30 s is more than a 20 s token gives:
 			// every call refreshes.
-			ts.MinValidity = DefaultMinValidity
+			ts.MinValidity = defaultMinValidity
 			for i := 0; i < perTab; i++ {
 				tok, err := ts.Token()
 				if err != nil {
@@ -140,7 +140,7 @@ func TestTabsRefreshUnderDrops(t *testing.T) {
 		t.Fatalf("stored session damaged: %v %+v", err, back)
 	}
 	sb.ClearFaults()
-	if _, err := first.AccessToken(context.Background(), DefaultMinValidity); err != nil {
+	if _, err := first.AccessToken(context.Background(), defaultMinValidity); err != nil {
 		t.Fatalf("the session does not refresh after the run: %v", err)
 	}
 	for _, ss := range sb.Sessions("alice") {
@@ -180,12 +180,12 @@ func TestReloadMidRefresh(t *testing.T) {
 	s := sandboxLogin(t, c, loginOpts(sb))
 	before := snapshot(t, store)
 	sb.SetFault(sandbox.Fault{Path: "/oauth2/token", Method: "POST", Drop: true, Count: 2})
-	_, err := c.AccessToken(context.Background(), DefaultMinValidity)
+	_, err := c.AccessToken(context.Background(), defaultMinValidity)
 	wantCode(t, err, autherr.Network)
 	sameStore(t, before, snapshot(t, store))
 
 	reloaded := loginClient(store)
-	at, err := reloaded.AccessToken(context.Background(), DefaultMinValidity)
+	at, err := reloaded.AccessToken(context.Background(), defaultMinValidity)
 	mustNotFail(t, err)
 	if at == s.AccessToken {
 		t.Error("not refreshed")
@@ -222,12 +222,12 @@ func TestAuthServerUnreachableAtStartup(t *testing.T) {
 	if got, err := c.Session(context.Background()); err != nil || got == nil {
 		t.Fatalf("session at start-up: %v %v", got, err)
 	}
-	err := timed(t, func() error { _, err := c.AccessToken(context.Background(), DefaultMinValidity); return err })
+	err := timed(t, func() error { _, err := c.AccessToken(context.Background(), defaultMinValidity); return err })
 	wantCode(t, err, autherr.Network)
 	sameStore(t, before, snapshot(t, store))
 
 	dt.down.Store(false)
-	at, err := c.AccessToken(context.Background(), DefaultMinValidity)
+	at, err := c.AccessToken(context.Background(), defaultMinValidity)
 	mustNotFail(t, err)
 	if at == s.AccessToken {
 		t.Error("not refreshed")

@@ -14,9 +14,10 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// DefaultMinValidity is how long an access token must still be valid to be
-// handed out without a refresh (CONTRACT.md accessToken minValidityMs).
-const DefaultMinValidity = 30 * time.Second
+// defaultMinValidity is how long an access token must still be valid to be
+// handed out without a refresh (CONTRACT.md accessToken minValidityMs's
+// default).
+const defaultMinValidity = 30 * time.Second
 
 // Refresh retry bounds: network failures and 5xx answers are retried with
 // a doubling wait, capped, and then reported with the session kept.
@@ -46,13 +47,14 @@ const (
 //
 // The waits between tries use Client.Retry.Sleep when it is set.
 type TokenSource struct {
+	// MinValidity is how long the token must still be valid; zero means
+	// 30 s.
+	MinValidity time.Duration
+
 	c  *Client
 	id string
 	// ctx is used by Token, which has no context parameter.
 	ctx context.Context
-	// MinValidity is how long the token must still be valid; zero means
-	// DefaultMinValidity.
-	MinValidity time.Duration
 
 	mu   sync.Mutex
 	last *Session // last session read or written by this source
@@ -105,9 +107,9 @@ func (ts *TokenSource) Session(ctx context.Context) (*Session, error) {
 	if minValid <= 0 {
 		// The default, unlike a value the caller chose, adapts to servers
 		// that grant short tokens (see Session.needed).
-		minValid = DefaultMinValidity
+		minValid = defaultMinValidity
 		if cur != nil {
-			minValid = cur.needed(DefaultMinValidity)
+			minValid = cur.needed(defaultMinValidity)
 		}
 	}
 	if cur != nil && cur.validFor(ts.c.now(), minValid) {
@@ -129,8 +131,8 @@ func (ts *TokenSource) Session(ctx context.Context) (*Session, error) {
 }
 
 // AccessToken returns a valid access token of the current session,
-// refreshing it when it expires within minValidity (zero means
-// DefaultMinValidity). Without a session it is session_expired.
+// refreshing it when it expires within minValidity (zero means 30 s).
+// Without a session it is session_expired.
 func (c *Client) AccessToken(ctx context.Context, minValidity time.Duration) (string, error) {
 	s, err := c.Session(ctx)
 	if err != nil {
@@ -170,8 +172,8 @@ func (c *Client) refreshSession(ctx context.Context, id string, seen *Session, m
 	// while we waited: use theirs, do not spend the refresh token again.
 	// A caller asking for more validity than the server grants would
 	// otherwise refresh once per holder, so fresh tokens of another holder
-	// need only DefaultMinValidity.
-	if changed && s.validFor(c.now(), min(minValid, s.needed(DefaultMinValidity))) {
+	// need only defaultMinValidity.
+	if changed && s.validFor(c.now(), min(minValid, s.needed(defaultMinValidity))) {
 		return s, nil
 	}
 	if s.RefreshToken == "" {
