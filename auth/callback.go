@@ -17,19 +17,16 @@ import (
 )
 
 // CompleteLogin finishes the login the callback URL answers: it checks
-// state (and iss, RFC 9207), exchanges the code with the PKCE verifier
-// (RFC 7636 §4.5), verifies the ID token when one comes back, asks whoami
-// who signed in, and stores the session as the current one. The pending
-// login is deleted whatever happens, so a second call with the same URL is
-// no_pending_login.
+// state and iss (RFC 9207), exchanges the code (RFC 7636 §4.5), verifies
+// any ID token, asks whoami who signed in and stores the session as the
+// current one. A second call with the same URL is no_pending_login.
 func (c *Client) CompleteLogin(ctx context.Context, callbackURL string) (*Session, error) {
 	s, _, err := c.CompleteLoginWithState(ctx, callbackURL)
 	return s, err
 }
 
-// CompleteLoginWithState is CompleteLogin that also hands back the
-// application state StartLogin was given (LoginOptions.State; nil when
-// none), read from the pending login: it never travelled in the URL.
+// CompleteLoginWithState is CompleteLogin that also hands back
+// LoginOptions.State (nil when none), kept in the Store, never in the URL.
 func (c *Client) CompleteLoginWithState(ctx context.Context, callbackURL string) (*Session, json.RawMessage, error) {
 	const op = "complete login"
 	c.init()

@@ -39,13 +39,11 @@ type (
 	// Sealer encrypts the values a Client keeps secret; see
 	// signin.Sealer.
 	Sealer = signin.Sealer
-	// Locker serialises work on one key across everything that shares a
-	// Store; see signin.Locker.
+	// Locker serialises work on one key across everything sharing a Store.
 	Locker = signin.Locker
 	// MutexLocker is a Locker inside one process.
 	MutexLocker = signin.MutexLocker
-	// FileLocker is a Locker across processes on one machine (flock on
-	// unix); see signin.FileLocker.
+	// FileLocker is a Locker across processes (flock on unix).
 	FileLocker = signin.FileLocker
 )
 
@@ -62,28 +60,24 @@ const (
 	ActionRegister Action = signin.ActionRegister
 )
 
-// NewFSStore returns a Store that keeps each key as a file under dir of
-// fsys; see signin.NewFSStore.
+// NewFSStore returns a Store keeping each key as a file under dir of fsys.
 func NewFSStore(fsys hackpadfs.FS, dir string) *FSStore { return signin.NewFSStore(fsys, dir) }
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore { return signin.NewMemoryStore() }
 
 // Discover finds the homeserver named by input: a server name
-// ("example.org", "example.org:8448"), a user id ("@alice:example.org") or a
-// URL. It runs the spec's client discovery (/.well-known/matrix/client),
-// then at once /versions, GET /login and the auth metadata chain, and
-// decides what a login screen shows. Results are cached per server name
-// (see Client.CacheTTL).
+// ("example.org:8448"), a user id ("@alice:example.org") or a URL, through
+// the spec's client discovery, /versions, GET /login and the auth metadata.
+// Results are cached per server name (see Client.CacheTTL).
 func (c *Client) Discover(ctx context.Context, input string) (*ServerInfo, error) {
 	c.init()
 	return c.core.Discover(ctx, input)
 }
 
-// Check runs a discovery of input without the cache, for diagnostics pages
-// and CLIs: it returns what was learned, always with the Steps made, even
-// when it also returns an error (then Hints is empty). A nil ServerInfo
-// comes back only for input that is not a server name, user id or URL.
+// Check is Discover without the cache, for diagnostics: it returns what was
+// learned with the Steps made even beside an error (then Hints is empty),
+// and nil only for input that is not a server name, user id or URL.
 func (c *Client) Check(ctx context.Context, input string) (*ServerInfo, error) {
 	c.init()
 	return c.core.Check(ctx, input)
@@ -91,9 +85,8 @@ func (c *Client) Check(ctx context.Context, input string) (*ServerInfo, error) {
 
 // StartLogin begins an authorization code login with PKCE (RFC 6749 §4.1,
 // RFC 7636; spec v1.15 "Login flow"): it finds the server (unless
-// opts.ServerInfo is given), registers the client or uses a configured
-// client id, makes the PKCE verifier, state, nonce and device id, stores the
-// pending login and returns the authorization URL.
+// opts.ServerInfo is given), registers the client unless it has a client
+// id, stores the pending login and returns the authorization URL.
 func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (*PendingLogin, error) {
 	c.init()
 	return c.core.StartLogin(ctx, opts)
