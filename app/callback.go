@@ -10,6 +10,7 @@ import (
 
 	"github.com/mxauth/mxauth/auth"
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // forceRefresh is the minimum validity asked of AccessToken by "Refresh
@@ -45,7 +46,7 @@ func (c *Callback) OnNav(ctx app.Context) {
 	ctx.Async(func() {
 		var s *auth.Session
 		var err error
-		if cb, perr := auth.ParseCallback(href); perr == nil && (cb.Code != "" || cb.Error != "") {
+		if cb, perr := signin.ParseCallback(href); perr == nil && (cb.Code != "" || cb.Error != "") {
 			cctx, cancel := context.WithTimeout(ctx, discoverTimeout)
 			s, err = c.env.Auth.CompleteLogin(cctx, href)
 			cancel()

@@ -1,7 +1,7 @@
 // Package mxapp holds the go-app components and pages of the mxauth demo
 // site (DESIGN.md: app/ is imported as mxapp next to go-app's app). The
 // pages draw the pure view state of model.go; the MSC3824 decision comes
-// from auth.DecideHints through ServerInfo.Hints and is never made here.
+// from signin.DecideHints through ServerInfo.Hints and is never made here.
 //
 // Pages are routed by file name (RouteSignIn, …) so that the generated
 // site works from any sub-path of any static host: every link is relative,

@@ -12,17 +12,18 @@ import (
 	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/room"
 	"github.com/mxauth/mxauth/auth/serverrule"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // This file is the pure view state of the pages: what each page shows for
 // a discovery, a session or a room, computed without go-app or the
 // network, so it is tested natively. The MSC3824 decision itself is
-// auth.DecideHints (ServerInfo.Hints); nothing here decides it again.
+// signin.DecideHints (ServerInfo.Hints); nothing here decides it again.
 
 // StepRow is one discovery request as the step lists and the server check
 // table show it.
 type StepRow struct {
-	Name   string // the auth.Step name ("well-known", "versions", …)
+	Name   string // the signin.Step name ("well-known", "versions", …)
 	Label  string // what it is, for people
 	URL    string
 	Status string // "200", or "no answer"
@@ -48,7 +49,7 @@ var stepLabels = map[string]string{
 
 // StepRows turns discovery steps into rows. inBrowser says the requests
 // went through a browser's fetch, where any answer read proves CORS.
-func StepRows(steps []auth.Step, inBrowser bool) []StepRow {
+func StepRows(steps []signin.Step, inBrowser bool) []StepRow {
 	rows := make([]StepRow, 0, len(steps))
 	for _, s := range steps {
 		r := StepRow{Name: s.Name, Label: stepLabels[s.Name], URL: s.URL, Time: FormatDuration(s.Duration), Detail: s.Error}
@@ -60,9 +61,9 @@ func StepRows(steps []auth.Step, inBrowser bool) []StepRow {
 			r.Status = fmt.Sprint(s.Status)
 		}
 		switch s.Result {
-		case auth.StepOK:
+		case signin.StepOK:
 			r.Result, r.OK = "ok", true
-		case auth.StepAbsent:
+		case signin.StepAbsent:
 			// The metadata chain and the well-known move on past a 404.
 			r.Result, r.OK = "not there", s.Name != "versions"
 		default:
@@ -101,7 +102,7 @@ type SignInView struct {
 	Explanation string
 	// Providers replace the ContinueLabel button with one per identity
 	// provider of a legacy SSO server (Hints.Providers).
-	Providers []auth.ProviderButton
+	Providers []signin.ProviderButton
 }
 
 // SignInFor reads the decision of info.Hints. mxauth signs in through an
@@ -113,7 +114,7 @@ func SignInFor(info *auth.ServerInfo) SignInView {
 	if info == nil {
 		return SignInView{}
 	}
-	if info.OAuth != nil || auth.LegacySSO(info) {
+	if info.OAuth != nil || signin.LegacySSO(info) {
 		return SignInView{ContinueLabel: info.Hints.ContinueWith, CreateAccount: info.Hints.ShowCreateAccount, Providers: info.Hints.Providers}
 	}
 	name := info.ServerName
@@ -346,7 +347,7 @@ func BaseURL(pageURL *url.URL) string {
 }
 
 // ClientFor is the client metadata the demo registers with from pageURL.
-// On a loopback address it is a native client (auth.ApplicationTypeOf) and
+// On a loopback address it is a native client (signin.ApplicationTypeOf) and
 // client_uri is clientURI (a public https URL, per MAS's rules). Anywhere
 // else it is a web client, and MAS wants the redirect URI on client_uri's
 // host, so client_uri is the site's own address unless clientURI already
@@ -366,16 +367,16 @@ func ClientFor(pageURL *url.URL, clientURI string) auth.ClientMetadata {
 // client URI and redirect URI.
 type RegistrationCheck struct {
 	OK      bool
-	AppType string    // "native" or "web"
-	Rule    auth.Rule // the refused rule
+	AppType string      // "native" or "web"
+	Rule    signin.Rule // the refused rule
 	Field   string
 	Message string
 }
 
-// CheckRegistration runs auth.CheckClientMetadata.
+// CheckRegistration runs signin.CheckClientMetadata.
 func CheckRegistration(clientURI, redirectURI string) RegistrationCheck {
-	rc := RegistrationCheck{AppType: string(auth.ApplicationTypeOf(redirectURI))}
-	err := auth.CheckClientMetadata(auth.ClientMetadata{Name: ClientName, URI: clientURI}, redirectURI)
+	rc := RegistrationCheck{AppType: string(signin.ApplicationTypeOf(redirectURI))}
+	err := signin.CheckClientMetadata(auth.ClientMetadata{Name: ClientName, URI: clientURI}, redirectURI)
 	if err == nil {
 		rc.OK = true
 		return rc
@@ -383,7 +384,7 @@ func CheckRegistration(clientURI, redirectURI string) RegistrationCheck {
 	rc.Message = err.Error()
 	var e *autherr.Error
 	if errors.As(err, &e) {
-		rc.Rule, rc.Field = auth.Rule(e.Details["rule"]), e.Details["field"]
+		rc.Rule, rc.Field = signin.Rule(e.Details["rule"]), e.Details["field"]
 	}
 	return rc
 }
@@ -421,9 +422,9 @@ func ReportFor(info *auth.ServerInfo, inBrowser bool) Report {
 	}
 	if o := info.OAuth; o != nil {
 		switch o.Source {
-		case auth.SourceStable:
+		case signin.SourceStable:
 			add(true, "Auth metadata", "stable endpoint (/_matrix/client/v1/auth_metadata)", "")
-		case auth.SourceUnstable:
+		case signin.SourceUnstable:
 			add(false, "Auth metadata", "unstable endpoint only (org.matrix.msc2965)",
 				"Clients that only know the stable endpoint will not find the OAuth server. Update the homeserver (Synapse ≥ 1.126 serves /_matrix/client/v1/auth_metadata).")
 		default:
@@ -509,13 +510,13 @@ func yesNo(b bool) string {
 
 // MergeStep adds a step reported during a discovery to the live list; a
 // step reported again under its name (its final result) replaces the first.
-func MergeStep(steps []auth.Step, st auth.Step) []auth.Step {
+func MergeStep(steps []signin.Step, st signin.Step) []signin.Step {
 	for i := range steps {
 		if steps[i].Name == st.Name {
-			out := append([]auth.Step(nil), steps...)
+			out := append([]signin.Step(nil), steps...)
 			out[i] = st
 			return out
 		}
 	}
-	return append(append([]auth.Step(nil), steps...), st)
+	return append(append([]signin.Step(nil), steps...), st)
 }

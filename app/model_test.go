@@ -14,10 +14,11 @@ import (
 
 	"github.com/mxauth/mxauth/auth"
 	"github.com/mxauth/mxauth/auth/room"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 func TestStepRows(t *testing.T) {
-	steps := []auth.Step{
+	steps := []signin.Step{
 		{Name: "well-known", Status: 200, Result: "ok", Duration: 12 * time.Millisecond},
 		{Name: "auth_metadata", Status: 404, Result: "absent", Duration: 300 * time.Microsecond},
 		{Name: "versions", Status: 404, Result: "absent"},
@@ -61,7 +62,7 @@ func TestStepRows(t *testing.T) {
 }
 
 func TestSignInFor(t *testing.T) {
-	oauth := &auth.OAuthInfo{Issuer: "https://auth.example.org/", PromptValues: []string{"login", "create"}}
+	oauth := &signin.OAuthInfo{Issuer: "https://auth.example.org/", PromptValues: []string{"login", "create"}}
 	tests := []struct {
 		name        string
 		info        *auth.ServerInfo
@@ -72,18 +73,18 @@ func TestSignInFor(t *testing.T) {
 	}{
 		{"nil", nil, "", false, "", false},
 		{"delegates with create", &auth.ServerInfo{ServerName: "example.org", OAuth: oauth,
-			Login: &auth.LoginInfo{Flows: []string{"m.login.sso"}, OAuthAwarePreferred: true}},
+			Login: &signin.LoginInfo{Flows: []string{"m.login.sso"}, OAuthAwarePreferred: true}},
 			"Continue with example.org", true, "", false},
-		{"password only", &auth.ServerInfo{ServerName: "pw.example", Login: &auth.LoginInfo{Flows: []string{"m.login.password"}}},
+		{"password only", &auth.ServerInfo{ServerName: "pw.example", Login: &signin.LoginInfo{Flows: []string{"m.login.password"}}},
 			"", false, "password", true},
-		{"sso without metadata", &auth.ServerInfo{ServerName: "sso.example", Login: &auth.LoginInfo{Flows: []string{"m.login.sso"}}},
+		{"sso without metadata", &auth.ServerInfo{ServerName: "sso.example", Login: &signin.LoginInfo{Flows: []string{"m.login.sso"}}},
 			"Continue with sso.example", false, "", false},
 		{"nothing", &auth.ServerInfo{ServerName: "bare.example"}, "", false, "no sign-in flow", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.info != nil {
-				tt.info.Hints = auth.DecideHints(tt.info) // the one decision
+				tt.info.Hints = signin.DecideHints(tt.info) // the one decision
 			}
 			got := SignInFor(tt.info)
 			if got.ContinueLabel != tt.wantLabel || got.CreateAccount != tt.wantCreate {
@@ -162,24 +163,24 @@ func TestClientFor(t *testing.T) {
 	must := func(s string) *url.URL { u, _ := url.Parse(s); return u }
 	tests := []struct {
 		name, page, clientURI, wantURI, wantRedirect string
-		wantType                                     auth.ApplicationType
+		wantType                                     signin.ApplicationType
 	}{
 		{"loopback is native with the flag's URI", "http://127.0.0.1:8080/?server=x", "https://mxauth.example/",
-			"https://mxauth.example/", "http://127.0.0.1:8080/callback.html", auth.ApplicationTypeNative},
+			"https://mxauth.example/", "http://127.0.0.1:8080/callback.html", signin.ApplicationTypeNative},
 		{"sub-path host is web on its own origin", "https://someone.github.io/mxauth/room.html", "https://mxauth.example/",
-			"https://someone.github.io/mxauth/", "https://someone.github.io/mxauth/callback.html", auth.ApplicationTypeWeb},
+			"https://someone.github.io/mxauth/", "https://someone.github.io/mxauth/callback.html", signin.ApplicationTypeWeb},
 		{"same host keeps the flag", "https://demo.example.org/x/", "https://demo.example.org/",
-			"https://demo.example.org/", "https://demo.example.org/x/callback.html", auth.ApplicationTypeWeb},
+			"https://demo.example.org/", "https://demo.example.org/x/callback.html", signin.ApplicationTypeWeb},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			page := must(tt.page)
 			meta := ClientFor(page, tt.clientURI)
 			redirect := Redirect(page)
-			if meta.URI != tt.wantURI || redirect != tt.wantRedirect || auth.ApplicationTypeOf(redirect) != tt.wantType {
-				t.Errorf("got %q %q %s, want %q %q %s", meta.URI, redirect, auth.ApplicationTypeOf(redirect), tt.wantURI, tt.wantRedirect, tt.wantType)
+			if meta.URI != tt.wantURI || redirect != tt.wantRedirect || signin.ApplicationTypeOf(redirect) != tt.wantType {
+				t.Errorf("got %q %q %s, want %q %q %s", meta.URI, redirect, signin.ApplicationTypeOf(redirect), tt.wantURI, tt.wantRedirect, tt.wantType)
 			}
-			if err := auth.CheckClientMetadata(meta, redirect); err != nil {
+			if err := signin.CheckClientMetadata(meta, redirect); err != nil {
 				t.Errorf("MAS's rules refuse the demo's own client: %v", err)
 			}
 		})
@@ -190,12 +191,12 @@ func TestCheckRegistration(t *testing.T) {
 	tests := []struct {
 		name, clientURI, redirect string
 		ok                        bool
-		rule                      auth.Rule
+		rule                      signin.Rule
 	}{
 		{"native loopback", "https://mxauth.example/", "http://127.0.0.1:9/callback.html", true, ""},
-		{"http client uri", "http://mxauth.example/", "http://127.0.0.1:9/callback.html", false, auth.RuleHTTPS},
-		{"web on another host", "https://mxauth.example/", "https://other.example/callback.html", false, auth.RuleSameHost},
-		{"missing", "", "https://x.example/", false, auth.RuleRequired},
+		{"http client uri", "http://mxauth.example/", "http://127.0.0.1:9/callback.html", false, signin.RuleHTTPS},
+		{"web on another host", "https://mxauth.example/", "https://other.example/callback.html", false, signin.RuleSameHost},
+		{"missing", "", "https://x.example/", false, signin.RuleRequired},
 	}
 	for _, tt := range tests {
 		got := CheckRegistration(tt.clientURI, tt.redirect)
@@ -254,10 +255,10 @@ func (r *recordingTransport) urls() []string {
 }
 
 func TestMergeStep(t *testing.T) {
-	var live []auth.Step
-	live = MergeStep(live, auth.Step{Name: "well-known", Result: "ok"})
-	live = MergeStep(live, auth.Step{Name: "auth_metadata", Result: "ok"})
-	live = MergeStep(live, auth.Step{Name: "auth_metadata", Result: "metadata_invalid"})
+	var live []signin.Step
+	live = MergeStep(live, signin.Step{Name: "well-known", Result: "ok"})
+	live = MergeStep(live, signin.Step{Name: "auth_metadata", Result: "ok"})
+	live = MergeStep(live, signin.Step{Name: "auth_metadata", Result: "metadata_invalid"})
 	if len(live) != 2 || live[1].Result != "metadata_invalid" {
 		t.Fatalf("got %+v", live)
 	}
@@ -293,9 +294,9 @@ func TestCardForDrawsTheView(t *testing.T) {
 // A legacy SSO server with several identity providers gets one button
 // each, from the same decision as the element (Hints.Providers).
 func TestSignInForProviders(t *testing.T) {
-	info := &auth.ServerInfo{ServerName: "sso.example", Login: &auth.LoginInfo{Flows: []string{"m.login.sso"},
-		IdentityProviders: []auth.IdentityProvider{{ID: "gh", Name: "GitHub"}, {ID: "gl", Name: "GitLab"}}}}
-	info.Hints = auth.DecideHints(info)
+	info := &auth.ServerInfo{ServerName: "sso.example", Login: &signin.LoginInfo{Flows: []string{"m.login.sso"},
+		IdentityProviders: []signin.IdentityProvider{{ID: "gh", Name: "GitHub"}, {ID: "gl", Name: "GitLab"}}}}
+	info.Hints = signin.DecideHints(info)
 	v := SignInFor(info)
 	if len(v.Providers) != 2 || v.Providers[1].Label != "Continue with GitLab" || v.Providers[1].IDP != "gl" || v.Explanation != "" {
 		t.Errorf("view %+v", v)

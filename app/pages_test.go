@@ -12,6 +12,7 @@ import (
 	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/room"
 	"github.com/mxauth/mxauth/auth/sandbox"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // render mounts c in go-app's test engine and returns its HTML.
@@ -26,9 +27,9 @@ func render(t *testing.T, c app.Composer) string {
 }
 
 func TestSignInPage(t *testing.T) {
-	info := &auth.ServerInfo{ServerName: "example.org", OAuth: &auth.OAuthInfo{PromptValues: []string{"create"}},
-		Steps: []auth.Step{{Name: "well-known", Status: 200, Result: "ok", Duration: 5 * time.Millisecond}}}
-	info.Hints = auth.DecideHints(info)
+	info := &auth.ServerInfo{ServerName: "example.org", OAuth: &signin.OAuthInfo{PromptValues: []string{"create"}},
+		Steps: []signin.Step{{Name: "well-known", Status: 200, Result: "ok", Duration: 5 * time.Millisecond}}}
+	info.Hints = signin.DecideHints(info)
 	html := render(t, &SignIn{env: &Env{}, server: "example.org", info: info})
 	for _, want := range []string{`id="continue"`, "Continue with example.org", `id="create"`, "Client discovery", "5 ms"} {
 		if !strings.Contains(html, want) {
@@ -39,8 +40,8 @@ func TestSignInPage(t *testing.T) {
 		t.Error("a password field on a delegating server")
 	}
 
-	pw := &auth.ServerInfo{ServerName: "pw.example", Login: &auth.LoginInfo{Flows: []string{"m.login.password"}}}
-	pw.Hints = auth.DecideHints(pw)
+	pw := &auth.ServerInfo{ServerName: "pw.example", Login: &signin.LoginInfo{Flows: []string{"m.login.password"}}}
+	pw.Hints = signin.DecideHints(pw)
 	html = render(t, &SignIn{env: &Env{}, info: pw})
 	if strings.Contains(html, `id="continue"`) || strings.Contains(html, `type="password"`) || !strings.Contains(html, "cannot sign in here") {
 		t.Errorf("password-only server:\n%s", html)
@@ -86,7 +87,7 @@ func TestRoomPageHostile(t *testing.T) {
 
 func TestCheckPage(t *testing.T) {
 	info := &auth.ServerInfo{ServerName: "x", BaseURL: "https://x", Versions: []string{"v1.15"},
-		Steps: []auth.Step{{Name: "well-known", URL: "https://x/.well-known/matrix/client", Status: 200, Result: "ok"}}}
+		Steps: []signin.Step{{Name: "well-known", URL: "https://x/.well-known/matrix/client", Status: 200, Result: "ok"}}}
 	html := render(t, &Check{env: &Env{InBrowser: true}, info: info, clientURI: "https://mxauth.example/", redirect: "http://127.0.0.1:1/callback.html"})
 	for _, want := range []string{`data-cors="yes"`, "Accepted as a native client", "Auth metadata", "enable MAS"} {
 		if !strings.Contains(html, want) {

@@ -7,13 +7,14 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/mxauth/mxauth/auth"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // discoverTimeout bounds one discovery from a page.
 const discoverTimeout = 30 * time.Second
 
 // SignIn is the sign-in page: a server field, the discovery steps as they
-// come back, then the MSC3824 buttons (auth.Hints) or a plain explanation.
+// come back, then the MSC3824 buttons (signin.Hints) or a plain explanation.
 // There is never a password form: mxauth signs in through the OAuth server.
 type SignIn struct {
 	app.Compo
@@ -23,7 +24,7 @@ type SignIn struct {
 	busy     bool
 	info     *auth.ServerInfo
 	err      error
-	live     []auth.Step // steps reported while a discovery runs
+	live     []signin.Step // steps reported while a discovery runs
 	session  *auth.Session
 	starting bool
 	startErr error
@@ -54,7 +55,7 @@ func (c *SignIn) discover(ctx app.Context) {
 		dctx, cancel := context.WithTimeout(ctx, discoverTimeout)
 		defer cancel()
 		// Show each request as it finishes: a slow server shows where it is slow.
-		dctx = auth.WithStepTrace(dctx, func(st auth.Step) {
+		dctx = signin.WithStepTrace(dctx, func(st signin.Step) {
 			ctx.Dispatch(func(app.Context) {
 				if server == c.server && c.busy {
 					c.live = MergeStep(c.live, st)

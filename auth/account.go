@@ -8,8 +8,8 @@ import (
 	"github.com/mxauth/mxauth/auth/signin"
 )
 
-// AccountAction is an account management action (MSC4191, spec v1.18
-// "Account management"): what the account page should open at.
+// AccountAction is what the account page should open at (MSC4191, spec
+// v1.18 "Account management").
 type AccountAction string
 
 // Account management actions, by their stable names.
@@ -87,9 +87,9 @@ func accountURL(accountURI string, supported []string, action AccountAction, dev
 	return u.String()
 }
 
-// AccountURL is the account management URL for this session, with action
-// (see accountURL); deviceID defaults to the session's
-// device. Empty when the server has none.
+// AccountURL is the account management URL for this session (MSC4191),
+// with action when the server lists it under any of its names; deviceID
+// defaults to the session's device. Empty when the server has none.
 func (s *Session) AccountURL(action AccountAction, deviceID string) string {
 	if deviceID == "" {
 		deviceID = s.DeviceID
@@ -97,9 +97,8 @@ func (s *Session) AccountURL(action AccountAction, deviceID string) string {
 	return accountURL(s.AccountManagementURI, s.AccountManagementActions, action, deviceID)
 }
 
-// AccountURL is the account management URL of the current session (see
-// Session.AccountURL); "" when nobody is signed in or the server
-// has none. It makes no request.
+// AccountURL is Session.AccountURL of the current session; "" when nobody
+// is signed in. It makes no request.
 func (c *Client) AccountURL(ctx context.Context, action AccountAction, deviceID string) (string, error) {
 	s, err := c.Session(ctx)
 	if err != nil || s == nil {
@@ -108,18 +107,19 @@ func (c *Client) AccountURL(ctx context.Context, action AccountAction, deviceID 
 	return s.AccountURL(action, deviceID), nil
 }
 
-// View is what a page may see of s (CONTRACT.md §1, Session): the same
-// signin.StoredSession the small build reads from the Store, never a token
-// or an endpoint a token goes to. session(), completeLogin(), the
-// "session" event and the elements' mxauth-session DOM event carry it, and
-// any script on the page (analytics, session replay) can read those; the
-// access token is handed out only by accessToken(), the refresh token
-// never leaves the library. It names each field it keeps, so a field added
-// to Session stays out until someone decides it belongs here. Nil for nil.
+// View is what a web page may see of s (CONTRACT.md §1, Session): never a
+// token nor an endpoint a token goes to. Nil for nil.
 func (s *Session) View() *signin.StoredSession {
 	if s == nil {
 		return nil
 	}
+	// session(), completeLogin(), the "session" event and the elements'
+	// mxauth-session DOM event carry the view, and any script on the page
+	// (analytics, session replay) can read those: the access token is
+	// handed out only by accessToken(), the refresh token never leaves the
+	// library. The view is the signin.StoredSession the small build reads
+	// from the Store. Each field kept is named here, so a field added to
+	// Session stays out until someone decides it belongs in the view.
 	v := &signin.StoredSession{
 		Kind: s.Kind, UserID: s.UserID, DeviceID: s.DeviceID, ServerName: s.ServerName, BaseURL: s.BaseURL,
 		Issuer: s.Issuer, ClientID: s.ClientID, Scope: s.Scope,

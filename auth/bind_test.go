@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/sandbox"
 	"github.com/mxauth/mxauth/auth/signin"
 )
@@ -121,7 +122,7 @@ func TestMixUpByClaimedIssuer(t *testing.T) {
 	t.Run("discovered", func(t *testing.T) {
 		c := loginClient(nil)
 		_, err := c.StartLogin(ctx, LoginOptions{Server: p.URL, RedirectURI: testRedirect, Client: testApp})
-		e := wantCode(t, err, CodeMetadataInvalid)
+		e := wantCode(t, err, autherr.MetadataInvalid)
 		if e.Details["field"] != "token_endpoint" {
 			t.Errorf("field %q, want token_endpoint (%v)", e.Details["field"], e)
 		}
@@ -140,7 +141,7 @@ func TestMixUpByClaimedIssuer(t *testing.T) {
 		forged.OAuth = &o
 		c := loginClient(nil)
 		_, err = c.StartLogin(ctx, LoginOptions{ServerInfo: &forged, RedirectURI: testRedirect, Client: testApp})
-		e := wantCode(t, err, CodeMetadataInvalid)
+		e := wantCode(t, err, autherr.MetadataInvalid)
 		if e.Details["field"] != "token_endpoint" {
 			t.Errorf("field %q, want token_endpoint", e.Details["field"])
 		}
@@ -161,7 +162,7 @@ func TestMixUpByClaimedIssuer(t *testing.T) {
 		defer p.claimHonestIssuer(t)
 		c := loginClient(nil)
 		_, err := c.StartLogin(ctx, LoginOptions{Server: p.URL, RedirectURI: testRedirect, Client: testApp})
-		e := wantCode(t, err, CodeMetadataInvalid)
+		e := wantCode(t, err, autherr.MetadataInvalid)
 		if e.Details["field"] != "registration_endpoint" {
 			t.Errorf("field %q, want registration_endpoint", e.Details["field"])
 		}
@@ -183,7 +184,7 @@ func TestMixUpByClaimedIssuer(t *testing.T) {
 		defer p.claimHonestIssuer(t)
 		c := loginClient(nil)
 		_, err := c.StartDeviceLogin(ctx, DeviceLoginOptions{Server: p.URL, Client: testApp})
-		e := wantCode(t, err, CodeMetadataInvalid)
+		e := wantCode(t, err, autherr.MetadataInvalid)
 		if e.Details["field"] != "device_authorization_endpoint" {
 			t.Errorf("field %q, want device_authorization_endpoint", e.Details["field"])
 		}
@@ -240,7 +241,7 @@ func TestIssuerBindingConfirmedByIssuer(t *testing.T) {
 			// refutes the homeserver.
 			meta = metadataFor(issuerSrv.URL+"/", nil)
 			_, err = loginClient(nil).Discover(context.Background(), hs.URL)
-			if e := wantCode(t, err, CodeMetadataInvalid); e.Details["field"] != "token_endpoint" {
+			if e := wantCode(t, err, autherr.MetadataInvalid); e.Details["field"] != "token_endpoint" {
 				t.Errorf("field %q, want token_endpoint", e.Details["field"])
 			}
 		})
@@ -273,7 +274,7 @@ func TestCallbackWithoutIss(t *testing.T) {
 	p, err := c.StartLogin(ctx, loginOpts(h))
 	mustNotFail(t, err)
 	_, err = c.CompleteLogin(ctx, strip(authorizeAt(t, p.URL)))
-	e := wantCode(t, err, CodeStateMismatch)
+	e := wantCode(t, err, autherr.StateMismatch)
 	if e.Details["reason"] != "iss_missing" {
 		t.Errorf("reason %q", e.Details["reason"])
 	}
@@ -316,7 +317,7 @@ func TestBorrowedUserID(t *testing.T) {
 			pl, err := c.StartLogin(ctx, LoginOptions{Server: tt.server(p), RedirectURI: testRedirect, Client: testApp})
 			mustNotFail(t, err)
 			_, err = c.CompleteLogin(ctx, authorizeAt(t, pl.URL))
-			e := wantCode(t, err, CodeTokenExchangeFailed)
+			e := wantCode(t, err, autherr.TokenExchangeFailed)
 			if e.Details["reason"] != tt.reason {
 				t.Errorf("reason %q, want %q (%v)", e.Details["reason"], tt.reason, e)
 			}

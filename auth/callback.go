@@ -16,90 +16,21 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// Callback is the authorization response (RFC 6749 §4.1.2, §4.1.2.1) read
-// from the URL the browser came back to.
-type Callback struct {
-	Code             string
-	State            string
-	Error            string
-	ErrorDescription string
-	ErrorURI         string
-	// Issuer is the iss parameter of RFC 9207, when the server sent one.
-	Issuer string
-	// LoginToken is the loginToken query parameter a homeserver adds on
-	// its way back from the legacy SSO route (spec "Client login via
-	// SSO"); see signin.KindLegacy.
-	LoginToken string
-}
-
-// maxCallback bounds the callback URL we parse.
-const maxCallback = 16 << 10
-
-// ParseCallback reads the authorization response from a redirect URL. The
-// parameters are in the fragment (response_mode=fragment) or the query;
-// the fragment wins when it carries state, code or error. A bare "?…" or
-// "#…" part is accepted too.
-func ParseCallback(raw string) (*Callback, error) {
-	const op = "callback"
-	if len(raw) > maxCallback {
-		return nil, autherr.New(autherr.InvalidInput, op, "callback URL longer than %d bytes", maxCallback)
-	}
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
-		return nil, autherr.New(autherr.InvalidInput, op, "not a URL: %v", err)
-	}
-	var params url.Values
-	if frag := u.EscapedFragment(); frag != "" {
-		if v, err := url.ParseQuery(frag); err == nil && (v.Has("state") || v.Has("code") || v.Has("error")) {
-			params = v
-		}
-	}
-	if params == nil {
-		v, err := url.ParseQuery(u.RawQuery)
-		if err != nil {
-			return nil, autherr.New(autherr.InvalidInput, op, "malformed query: %v", err)
-		}
-		params = v
-	}
-	cb := &Callback{
-		Code:             params.Get("code"),
-		State:            params.Get("state"),
-		Error:            params.Get("error"),
-		ErrorDescription: params.Get("error_description"),
-		ErrorURI:         params.Get("error_uri"),
-		Issuer:           params.Get("iss"),
-		LoginToken:       params.Get("loginToken"),
-	}
-	// A parameter given twice is a malformed answer (RFC 6749 §3.1).
-	for _, k := range []string{"code", "state", "error", "iss", "loginToken"} {
-		if len(params[k]) > 1 {
-			return nil, autherr.New(autherr.InvalidInput, op, "parameter %s appears more than once", k)
-		}
-	}
-	if cb.Code == "" && cb.Error == "" && cb.LoginToken == "" {
-		return nil, autherr.New(autherr.InvalidInput, op, "the URL carries neither code nor error nor loginToken")
-	}
-	return cb, nil
-}
-
 // CompleteLogin finishes the login the callback URL answers: it checks
-// state (and iss, RFC 9207), exchanges the code with the PKCE verifier
-// (RFC 7636 §4.5), verifies the ID token when one comes back, asks whoami
-// who signed in, and stores the session as the current one. The pending
-// login is deleted whatever happens, so a second call with the same URL is
-// no_pending_login.
+// state and iss (RFC 9207), exchanges the code (RFC 7636 §4.5), verifies
+// any ID token, asks whoami who signed in and stores the session as the
+// current one. A second call with the same URL is no_pending_login.
 func (c *Client) CompleteLogin(ctx context.Context, callbackURL string) (*Session, error) {
 	s, _, err := c.CompleteLoginWithState(ctx, callbackURL)
 	return s, err
 }
 
-// CompleteLoginWithState is CompleteLogin that also hands back the
-// application state StartLogin was given (LoginOptions.State; nil when
-// none), read from the pending login: it never travelled in the URL.
+// CompleteLoginWithState is CompleteLogin that also hands back
+// LoginOptions.State (nil when none), kept in the Store, never in the URL.
 func (c *Client) CompleteLoginWithState(ctx context.Context, callbackURL string) (*Session, json.RawMessage, error) {
 	const op = "complete login"
 	c.init()
-	cb, err := ParseCallback(callbackURL)
+	cb, err := signin.ParseCallback(callbackURL)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -119,7 +50,7 @@ func (c *Client) CompleteLoginWithState(ctx context.Context, callbackURL string)
 
 // completeTaken checks the answer to the pending login rec (taken from the
 // Store) and turns its code into the stored session.
-func (c *Client) completeTaken(ctx context.Context, op string, cb *Callback, rec *pendingRecord) (*Session, error) {
+func (c *Client) completeTaken(ctx context.Context, op string, cb *signin.Callback, rec *pendingRecord) (*Session, error) {
 	// RFC 9207 §2.4, for answers and error answers alike: an answer from
 	// another issuer is a mix-up attack, and a server that says it sends
 	// iss always sends it.
@@ -183,7 +114,7 @@ func (c *Client) takePending(ctx context.Context, state string) (*pendingRecord,
 
 // authorizationError maps an error answer (RFC 6749 §4.1.2.1) to a code.
 // The server's error and error_description are kept.
-func authorizationError(cb *Callback) *autherr.Error {
+func authorizationError(cb *signin.Callback) *autherr.Error {
 	e := &autherr.Error{Code: autherr.AuthorizationDenied, Op: "authorize", Errcode: signin.ClipText(cb.Error, 64), Message: signin.ClipText(cb.ErrorDescription, 512)}
 	switch cb.Error {
 	case "server_error", "temporarily_unavailable":
@@ -213,7 +144,7 @@ func (c *Client) tokenContext(ctx context.Context, insecure bool) (context.Conte
 // oauth2Config is the x/oauth2 view of the server for one client. The
 // client is public, so its id goes in the form body and no Basic auth is
 // ever tried (AuthStyleInParams).
-func oauth2Config(o *OAuthInfo, clientID, redirect string, scopes []string) *oauth2.Config {
+func oauth2Config(o *signin.OAuthInfo, clientID, redirect string, scopes []string) *oauth2.Config {
 	return &oauth2.Config{
 		ClientID: clientID,
 		Endpoint: oauth2.Endpoint{

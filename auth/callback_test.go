@@ -9,76 +9,10 @@ import (
 	"testing"
 
 	"golang.org/x/oauth2"
+
+	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/signin"
 )
-
-func TestParseCallback(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want Callback
-		bad  bool
-	}{
-		{"fragment", "https://app.example.org/cb#code=c1&state=s1&iss=https%3A%2F%2Fauth.example.org%2F",
-			Callback{Code: "c1", State: "s1", Issuer: "https://auth.example.org/"}, false},
-		{"query", "https://app.example.org/cb?code=c1&state=s1", Callback{Code: "c1", State: "s1"}, false},
-		{"fragment wins over app query", "https://app.example.org/cb?page=2#code=c1&state=s1", Callback{Code: "c1", State: "s1"}, false},
-		{"query with app fragment", "https://app.example.org/cb?code=c1&state=s1#/route", Callback{Code: "c1", State: "s1"}, false},
-		{"error", "https://app.example.org/cb#error=access_denied&error_description=no%20thanks&error_uri=https%3A%2F%2Fx&state=s",
-			Callback{Error: "access_denied", ErrorDescription: "no thanks", ErrorURI: "https://x", State: "s"}, false},
-		{"bare fragment", "#code=c&state=s", Callback{Code: "c", State: "s"}, false},
-		{"bare query", "?code=c&state=s", Callback{Code: "c", State: "s"}, false},
-		{"nothing", "https://app.example.org/cb", Callback{}, true},
-		{"duplicate state", "https://app.example.org/cb?code=c&state=a&state=b", Callback{}, true},
-		{"not a URL", "http://[::1", Callback{}, true},
-		{"too long", "https://x/#code=" + strings.Repeat("a", maxCallback), Callback{}, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseCallback(tt.in)
-			if tt.bad {
-				if err == nil {
-					t.Fatalf("accepted: %+v", got)
-				}
-				wantCode(t, err, CodeInvalidInput)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if *got != tt.want {
-				t.Errorf("got %+v, want %+v", *got, tt.want)
-			}
-		})
-	}
-}
-
-// FuzzCallbackURL: ParseCallback never panics, fails only with
-// invalid_input, and what it accepts has a code or an error.
-func FuzzCallbackURL(f *testing.F) {
-	for _, s := range []string{
-		"https://app.example.org/cb#code=c1&state=s1&iss=https%3A%2F%2Fauth.example.org%2F",
-		"http://127.0.0.1:9/callback?code=abc&state=def",
-		"#error=access_denied&state=x",
-		"?code=%zz",
-		"https://x/#code=a&code=b",
-		"",
-	} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, raw string) {
-		cb, err := ParseCallback(raw)
-		if err != nil {
-			var e *Error
-			if !errors.As(err, &e) || e.Code != CodeInvalidInput {
-				t.Fatalf("error %v is not invalid_input", err)
-			}
-			return
-		}
-		if cb.Code == "" && cb.Error == "" {
-			t.Fatalf("accepted %q with neither code nor error", raw)
-		}
-	})
-}
 
 // bodyTransport answers every request with one token endpoint body.
 type bodyTransport struct {
@@ -104,7 +38,7 @@ func exchangeBody(status int, body []byte) (*oauth2.Token, error) {
 	c.init()
 	rec := &pendingRecord{
 		Verifier: oauth2.GenerateVerifier(), ClientID: "client", RedirectURI: testRedirect, Insecure: true,
-		OAuth: OAuthInfo{Issuer: "http://127.0.0.1/", AuthorizationEndpoint: "http://127.0.0.1/authorize", TokenEndpoint: "http://127.0.0.1/token"},
+		OAuth: signin.OAuthInfo{Issuer: "http://127.0.0.1/", AuthorizationEndpoint: "http://127.0.0.1/authorize", TokenEndpoint: "http://127.0.0.1/token"},
 	}
 	c.Retry.Attempts = 1
 	return c.exchange(context.Background(), rec, "AuthCode-5Yk2QmVvX0")
@@ -119,13 +53,13 @@ func TestTokenResponses(t *testing.T) {
 	}{
 		{"bearer", 200, `{"access_token":"a","token_type":"Bearer","expires_in":300,"refresh_token":"r","scope":"urn:matrix:client:api:*"}`, ""},
 		{"lower-case bearer", 200, `{"access_token":"a","token_type":"bearer"}`, ""},
-		{"no token_type", 200, `{"access_token":"a"}`, CodeTokenExchangeFailed},
-		{"mac", 200, `{"access_token":"a","token_type":"MAC"}`, CodeTokenExchangeFailed},
-		{"no access token", 200, `{"token_type":"Bearer"}`, CodeTokenExchangeFailed},
-		{"not JSON", 200, `<html>`, CodeTokenExchangeFailed},
-		{"invalid_grant", 400, `{"error":"invalid_grant","error_description":"code expired"}`, CodeTokenExchangeFailed},
-		{"5xx", 502, `bad gateway`, CodeServerError},
-		{"429", 429, `{"errcode":"M_LIMIT_EXCEEDED","retry_after_ms":1000}`, CodeRateLimited},
+		{"no token_type", 200, `{"access_token":"a"}`, autherr.TokenExchangeFailed},
+		{"mac", 200, `{"access_token":"a","token_type":"MAC"}`, autherr.TokenExchangeFailed},
+		{"no access token", 200, `{"token_type":"Bearer"}`, autherr.TokenExchangeFailed},
+		{"not JSON", 200, `<html>`, autherr.TokenExchangeFailed},
+		{"invalid_grant", 400, `{"error":"invalid_grant","error_description":"code expired"}`, autherr.TokenExchangeFailed},
+		{"5xx", 502, `bad gateway`, autherr.ServerError},
+		{"429", 429, `{"errcode":"M_LIMIT_EXCEEDED","retry_after_ms":1000}`, autherr.RateLimited},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

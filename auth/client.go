@@ -11,10 +11,10 @@ import (
 	"github.com/mxauth/mxauth/auth/signin"
 )
 
-// Client holds the configuration every mxauth call shares. The zero value
-// is the default Client (there is no package-level one): each nil field
-// means the default stated beside it. A Client is safe
-// for concurrent use; do not change its fields after the first call.
+// Client holds the configuration every call shares; there is no
+// package-level one. Each zero field means the default stated beside it.
+// A Client is safe for concurrent use; do not change its fields after the
+// first call.
 type Client struct {
 	// HTTPClient makes the requests. Nil means a client with no timeout of
 	// its own (Timeout applies per request). mxauth replaces its redirect
@@ -36,10 +36,8 @@ type Client struct {
 	// still answered at once while a background request refreshes it, when
 	// the server sent no stale-while-revalidate. Zero means 1 hour.
 	StaleWhileRevalidate time.Duration
-
 	// Rand is the source of the PKCE verifier, state, nonce and device
-	// ids. Nil means crypto/rand (as oauth2.GenerateVerifier reads), on
-	// every platform.
+	// ids. Nil means crypto/rand, on every platform.
 	Rand io.Reader
 	// Locker serialises token refreshes of one session. Nil means an
 	// in-process mutex private to this Client; programs that share a Store
@@ -49,8 +47,7 @@ type Client struct {
 	// string exactly as the metadata gives it). A login with an issuer found
 	// here does not register dynamically. LoginOptions.ClientID overrides it.
 	ClientIDs map[string]string
-	// PendingLoginTTL is how long a started login can be completed. Zero
-	// means 1 hour.
+	// PendingLoginTTL is how long a login can be completed; zero means 1 h.
 	PendingLoginTTL time.Duration
 	// Sealer encrypts the values the Client keeps secret (sessions with
 	// their refresh tokens, pending logins with their PKCE verifiers)

@@ -37,8 +37,7 @@ const (
 	maxDeviceLife     = time.Hour
 )
 
-// DeviceLoginOptions are the options of StartDeviceLogin; they mirror
-// CONTRACT.md's startDeviceLogin opts.
+// DeviceLoginOptions mirror CONTRACT.md's startDeviceLogin opts.
 type DeviceLoginOptions struct {
 	// Server names the homeserver as Discover reads it. Ignored when
 	// ServerInfo is set.
@@ -70,9 +69,8 @@ type DeviceLogin struct {
 	UserCode string `json:"userCode"`
 	// VerificationURI is where the person goes on another device.
 	VerificationURI string `json:"verificationUri"`
-	// VerificationURIComplete carries the user code too, for a QR code or a
-	// link; empty when the server offers none. It is on VerificationURI's
-	// origin.
+	// VerificationURIComplete carries the user code too, for a QR code;
+	// empty when the server offers none, else on VerificationURI's origin.
 	VerificationURIComplete string `json:"verificationUriComplete,omitempty"`
 	// ExpiresAt is when the code expires (by the system clock, which
 	// x/oauth2's polling uses).
@@ -88,13 +86,10 @@ type DeviceLogin struct {
 	rec        pendingRecord
 }
 
-// StartDeviceLogin begins a device authorization grant (RFC 8628 §3.1;
-// Matrix spec v1.18): it finds the server (unless opts.ServerInfo is
-// given), checks that its metadata offers the grant, registers a device
-// client (grant types device_code and refresh_token, application type
-// native, no redirect URIs) or uses opts.ClientID, and asks the device
-// authorization endpoint for a code with the Matrix scopes and a device id,
-// as a redirect login would.
+// StartDeviceLogin begins a device authorization grant (RFC 8628 §3.1,
+// spec v1.18): it finds the server (unless opts.ServerInfo is given),
+// registers a native client without redirect URI (unless opts.ClientID is
+// set) and asks for a code with the Matrix scopes, as StartLogin would.
 func (c *Client) StartDeviceLogin(ctx context.Context, opts DeviceLoginOptions) (*DeviceLogin, error) {
 	const op = "start device login"
 	c.init()
@@ -215,18 +210,12 @@ func (c *Client) deviceAuth(ctx context.Context, op string, rec *pendingRecord) 
 	return da, nil
 }
 
-// WaitDeviceLogin polls the token endpoint with x/oauth2's
-// Config.DeviceAccessToken until the person approves or denies, the code
-// expires or ctx ends (RFC 8628 §3.4, §3.5). On approval it verifies the ID
-// token when one came back, asks whoami who signed in and stores the
-// session as the current one, as CompleteLogin does.
-//
-// Errors: device_code_expired when the code expires first (expired_token or
-// ExpiresAt passed), authorization_denied when the person denies
-// (access_denied), and ctx's end as timeout or network. slow_down answers
-// lengthen the interval by 5 s and polling goes on. Any other failure (the
-// network, a 5xx) ends this call but not the code: calling WaitDeviceLogin
-// again with the same d goes on polling until ExpiresAt.
+// WaitDeviceLogin polls the token endpoint (x/oauth2's DeviceAccessToken,
+// RFC 8628 §3.4, §3.5) until the person approves (then it finishes as
+// CompleteLogin does) or denies (authorization_denied), the code expires
+// (device_code_expired) or ctx ends (timeout or network). Any other failure
+// (the network, a 5xx) ends this call but not the code: call again with the
+// same d to poll on until ExpiresAt.
 func (c *Client) WaitDeviceLogin(ctx context.Context, d *DeviceLogin) (*Session, error) {
 	const op = "device login"
 	c.init()

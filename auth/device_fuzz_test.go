@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mxauth/mxauth/auth/serverrule"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // deviceInfo is a loopback server offering the device grant.
@@ -17,7 +18,7 @@ func deviceInfo() *ServerInfo {
 	return &ServerInfo{
 		ServerName: "127.0.0.1:8008", BaseURL: "http://127.0.0.1:8008", Insecure: true,
 		Versions: []string{"v1.18"},
-		OAuth: &OAuthInfo{
+		OAuth: &signin.OAuthInfo{
 			Issuer: "http://127.0.0.1:8008/", AuthorizationEndpoint: "http://127.0.0.1:8008/authorize",
 			TokenEndpoint: "http://127.0.0.1:8008/oauth2/token", DeviceAuthorizationEndpoint: "http://127.0.0.1:8008/oauth2/device",
 			GrantTypesSupported: []string{"authorization_code", "refresh_token", grantTypeDeviceCode},

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/sandbox"
 )
 
@@ -86,7 +87,7 @@ func TestDeviceChainOIDCProvider(t *testing.T) {
 	answered := answerAsync(t, d, func(t *testing.T, d *DeviceLogin) { peerDeviceAnswer(t, d, false) })
 	_, err = c.WaitDeviceLogin(context.Background(), d)
 	<-answered
-	wantCode(t, err, CodeAuthorizationDenied)
+	wantCode(t, err, autherr.AuthorizationDenied)
 }
 
 // answerAsync plays the person in another goroutine, as they answer on

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/sandbox"
 	"github.com/mxauth/mxauth/auth/signin"
 )
@@ -120,7 +121,7 @@ func TestDeviceLoginDenied(t *testing.T) {
 	}
 	approveSoon(t, sb, d.UserCode, "", false, 200*time.Millisecond)
 	_, err = c.WaitDeviceLogin(context.Background(), d)
-	e := wantCode(t, err, CodeAuthorizationDenied)
+	e := wantCode(t, err, autherr.AuthorizationDenied)
 	if e.Errcode != "access_denied" {
 		t.Errorf("errcode %q want access_denied", e.Errcode)
 	}
@@ -139,13 +140,13 @@ func TestDeviceLoginExpired(t *testing.T) {
 	}
 	start := time.Now()
 	_, err = c.WaitDeviceLogin(context.Background(), d)
-	wantCode(t, err, CodeDeviceCodeExpired)
+	wantCode(t, err, autherr.DeviceCodeExpired)
 	if time.Since(start) > 4*time.Second {
 		t.Errorf("expiry noticed after %v, the code lived 2 s", time.Since(start))
 	}
 	// Waiting again on the dead code ends at once.
 	_, err = c.WaitDeviceLogin(context.Background(), d)
-	wantCode(t, err, CodeDeviceCodeExpired)
+	wantCode(t, err, autherr.DeviceCodeExpired)
 }
 
 // A client that polls faster than asked is told slow_down (RFC 8628 §3.5)
@@ -219,7 +220,7 @@ func TestDeviceLoginRefusedLocally(t *testing.T) {
 	ctx := context.Background()
 
 	_, err := c.StartDeviceLogin(ctx, deviceOpts(sb))
-	if e := wantCode(t, err, CodeOAuthUnsupported); e.Details["reason"] != reasonDeviceGrantNotOffered {
+	if e := wantCode(t, err, autherr.OAuthUnsupported); e.Details["reason"] != reasonDeviceGrantNotOffered {
 		t.Errorf("details %v", e.Details)
 	}
 
@@ -227,14 +228,14 @@ func TestDeviceLoginRefusedLocally(t *testing.T) {
 	opts := deviceOpts(on)
 	opts.Action = ActionRegister
 	_, err = c.StartDeviceLogin(ctx, opts)
-	if e := wantCode(t, err, CodeInvalidInput); e.Details["reason"] != reasonDeviceGrantNoRegister || !strings.Contains(e.Error(), "prompt=create") {
+	if e := wantCode(t, err, autherr.InvalidInput); e.Details["reason"] != reasonDeviceGrantNoRegister || !strings.Contains(e.Error(), "prompt=create") {
 		t.Errorf("register refusal %v %v", e, e.Details)
 	}
 
 	opts = deviceOpts(on)
 	opts.Client.URI = "http://app.example.org/"
 	_, err = c.StartDeviceLogin(ctx, opts)
-	if e := wantCode(t, err, CodeRegistrationFailed); e.Details["rule"] != string(RuleHTTPS) || e.Details["field"] != "client_uri" {
+	if e := wantCode(t, err, autherr.RegistrationFailed); e.Details["rule"] != string(signin.RuleHTTPS) || e.Details["field"] != "client_uri" {
 		t.Errorf("details %v", e.Details)
 	}
 	if n := countRequests(on, "POST", "/oauth2/registration") + countRequests(on, "POST", "/oauth2/device"); n != 0 {

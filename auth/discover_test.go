@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mxauth/mxauth/auth/autherr"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 const (
@@ -56,7 +57,7 @@ func TestDiscover(t *testing.T) {
 		code       Code
 		field      string // Details["field"] for metadata_invalid
 		baseURL    string
-		source     MetadataSource // "" means OAuth must be nil
+		source     signin.MetadataSource // "" means OAuth must be nil
 		serverName string
 		check      func(t *testing.T, info *ServerInfo)
 	}{
@@ -78,7 +79,7 @@ func TestDiscover(t *testing.T) {
 				if !info.Login.OAuthAwarePreferred {
 					t.Errorf("login: oauth_aware_preferred not read")
 				}
-				want := Hints{ContinueWith: "Continue with example.org", ShowCreateAccount: true}
+				want := signin.Hints{ContinueWith: "Continue with example.org", ShowCreateAccount: true}
 				if !reflect.DeepEqual(info.Hints, want) {
 					t.Errorf("hints: got %+v want %+v", info.Hints, want)
 				}
@@ -170,7 +171,7 @@ func TestDiscover(t *testing.T) {
 			}},
 			baseURL: "https://example.org",
 			check: func(t *testing.T, info *ServerInfo) {
-				want := Hints{ShowPasswordForm: true}
+				want := signin.Hints{ShowPasswordForm: true}
 				if !reflect.DeepEqual(info.Hints, want) {
 					t.Errorf("hints: got %+v want %+v", info.Hints, want)
 				}
@@ -180,67 +181,67 @@ func TestDiscover(t *testing.T) {
 			name:  "well-known body is not JSON",
 			input: "example.org",
 			hosts: map[string]http.Handler{"example.org": routes{"/.well-known/matrix/client": jsonHandler(200, `<html>`)}},
-			code:  CodeDiscoveryFailed,
+			code:  autherr.DiscoveryFailed,
 		},
 		{
 			name:  "well-known without m.homeserver",
 			input: "example.org",
 			hosts: map[string]http.Handler{"example.org": routes{"/.well-known/matrix/client": jsonHandler(200, `{"m.identity_server":{}}`)}},
-			code:  CodeDiscoveryFailed,
+			code:  autherr.DiscoveryFailed,
 		},
 		{
 			name:  "well-known base_url of the wrong type",
 			input: "example.org",
 			hosts: map[string]http.Handler{"example.org": routes{"/.well-known/matrix/client": jsonHandler(200, `{"m.homeserver":{"base_url":42}}`)}},
-			code:  CodeDiscoveryFailed,
+			code:  autherr.DiscoveryFailed,
 		},
 		{
 			name:  "well-known base_url is not a URL",
 			input: "example.org",
 			hosts: map[string]http.Handler{"example.org": routes{"/.well-known/matrix/client": wk("matrix-client")}},
-			code:  CodeDiscoveryFailed,
+			code:  autherr.DiscoveryFailed,
 		},
 		{
 			name:  "a public well-known cannot send us to plain http",
 			input: "example.org",
 			hosts: map[string]http.Handler{"example.org": routes{"/.well-known/matrix/client": wk("http://127.0.0.1:8008")}},
-			code:  CodeDiscoveryFailed,
+			code:  autherr.DiscoveryFailed,
 		},
 		{
 			name:  "well-known 403 is discovery_failed",
 			input: "example.org",
 			hosts: map[string]http.Handler{"example.org": routes{"/.well-known/matrix/client": jsonHandler(403, `{"errcode":"M_FORBIDDEN","error":"no"}`)}},
-			code:  CodeDiscoveryFailed,
+			code:  autherr.DiscoveryFailed,
 		},
 		{
 			name:  "well-known 502 is server_error",
 			input: "example.org",
 			hosts: map[string]http.Handler{"example.org": routes{"/.well-known/matrix/client": jsonHandler(502, `bad gateway`)}},
-			code:  CodeServerError,
+			code:  autherr.ServerError,
 		},
 		{
 			name:  "well-known over 64 KiB",
 			input: "example.org",
 			hosts: map[string]http.Handler{"example.org": routes{"/.well-known/matrix/client": jsonHandler(200, `{"m.homeserver":{"base_url":"https://example.org"},"x":"`+strings.Repeat("a", 70<<10)+`"}`)}},
-			code:  CodeDiscoveryFailed,
+			code:  autherr.DiscoveryFailed,
 		},
 		{
 			name:  "versions missing: not a homeserver",
 			input: "example.org",
 			hosts: map[string]http.Handler{"example.org": routes{"/_matrix/client/v1/auth_metadata": jsonHandler(200, meta)}},
-			code:  CodeNotAHomeserver,
+			code:  autherr.NotAHomeserver,
 		},
 		{
 			name:  "versions of the wrong shape: not a homeserver",
 			input: "example.org",
 			hosts: map[string]http.Handler{"example.org": routes{"/_matrix/client/versions": jsonHandler(200, `{"versions":"v1.1"}`)}},
-			code:  CodeNotAHomeserver,
+			code:  autherr.NotAHomeserver,
 		},
 		{
 			name:  "host that does not resolve: network",
 			input: "nowhere.example",
 			hosts: map[string]http.Handler{},
-			code:  CodeNetwork,
+			code:  autherr.Network,
 		},
 		{
 			name:  "metadata without S256",
@@ -248,7 +249,7 @@ func TestDiscover(t *testing.T) {
 			hosts: map[string]http.Handler{"example.org": homeserver(metadataFor(issuer, func(s string) string {
 				return strings.Replace(s, `["plain", "S256"]`, `["plain"]`, 1)
 			}))},
-			code: CodeMetadataInvalid, field: "code_challenge_methods_supported",
+			code: autherr.MetadataInvalid, field: "code_challenge_methods_supported",
 		},
 		{
 			name:  "metadata with an http token endpoint",
@@ -256,7 +257,7 @@ func TestDiscover(t *testing.T) {
 			hosts: map[string]http.Handler{"example.org": homeserver(metadataFor(issuer, func(s string) string {
 				return strings.Replace(s, `"https://account.example.org/oauth2/token"`, `"http://account.example.org/oauth2/token"`, 1)
 			}))},
-			code: CodeMetadataInvalid, field: "token_endpoint",
+			code: autherr.MetadataInvalid, field: "token_endpoint",
 		},
 		{
 			name:  "metadata with a wrong type",
@@ -264,7 +265,7 @@ func TestDiscover(t *testing.T) {
 			hosts: map[string]http.Handler{"example.org": homeserver(metadataFor(issuer, func(s string) string {
 				return strings.Replace(s, `"prompt_values_supported": ["login", "create"]`, `"prompt_values_supported": "create"`, 1)
 			}))},
-			code: CodeMetadataInvalid, field: "prompt_values_supported",
+			code: autherr.MetadataInvalid, field: "prompt_values_supported",
 		},
 		{
 			name:  "openid-configuration for another issuer",
@@ -276,7 +277,7 @@ func TestDiscover(t *testing.T) {
 				},
 				"account.example.org": routes{"/.well-known/openid-configuration": jsonHandler(200, metadataFor("https://evil.example.net/", nil))},
 			},
-			code: CodeMetadataInvalid, field: "issuer",
+			code: autherr.MetadataInvalid, field: "issuer",
 		},
 		{
 			name:  "metadata 500 is server_error, not a fallback",
@@ -285,7 +286,7 @@ func TestDiscover(t *testing.T) {
 				"/_matrix/client/versions":         jsonHandler(200, versionsOK),
 				"/_matrix/client/v1/auth_metadata": jsonHandler(500, `{"errcode":"M_UNKNOWN","error":"boom"}`),
 			}},
-			code: CodeServerError,
+			code: autherr.ServerError,
 		},
 	}
 	for _, tt := range tests {
@@ -339,7 +340,7 @@ func TestDiscoverInvalidInput(t *testing.T) {
 		t.Run(in, func(t *testing.T) {
 			_, err := testClient(&fakeNet{}).Discover(context.Background(), in)
 			var e *Error
-			if !errors.As(err, &e) || e.Code != CodeInvalidInput {
+			if !errors.As(err, &e) || e.Code != autherr.InvalidInput {
 				t.Fatalf("Discover(%q): got %v want invalid_input", in, err)
 			}
 		})
@@ -374,7 +375,7 @@ func TestDiscoverRateLimited(t *testing.T) {
 	c = testClient(&fakeNet{hosts: map[string]http.Handler{"example.org": hs}})
 	_, err := c.Discover(context.Background(), "example.org")
 	var e *Error
-	if !errors.As(err, &e) || e.Code != CodeRateLimited || e.RetryAfter != 2*time.Second || e.Errcode != "M_LIMIT_EXCEEDED" {
+	if !errors.As(err, &e) || e.Code != autherr.RateLimited || e.RetryAfter != 2*time.Second || e.Errcode != "M_LIMIT_EXCEEDED" {
 		t.Fatalf("got %#v, want rate_limited with RetryAfter 2s", err)
 	}
 }
@@ -385,7 +386,7 @@ func TestDiscoverRefusesRedirectToHTTP(t *testing.T) {
 	}}
 	_, err := testClient(&fakeNet{hosts: hosts}).Discover(context.Background(), "example.org")
 	var e *Error
-	if !errors.As(err, &e) || e.Code != CodeNetwork || !strings.Contains(err.Error(), "not https") {
+	if !errors.As(err, &e) || e.Code != autherr.Network || !strings.Contains(err.Error(), "not https") {
 		t.Fatalf("got %v, want a refused redirect", err)
 	}
 }
@@ -394,20 +395,20 @@ func TestCheckKeepsStepsOnFailure(t *testing.T) {
 	hosts := map[string]http.Handler{"example.org": routes{"/.well-known/matrix/client": jsonHandler(200, `<html>`)}}
 	info, err := testClient(&fakeNet{hosts: hosts}).Check(context.Background(), "example.org")
 	var e *Error
-	if !errors.As(err, &e) || e.Code != CodeDiscoveryFailed {
+	if !errors.As(err, &e) || e.Code != autherr.DiscoveryFailed {
 		t.Fatalf("got %v, want discovery_failed", err)
 	}
-	if info == nil || len(info.Steps) != 1 || info.Steps[0].Name != "well-known" || info.Steps[0].Result != StepResult(CodeDiscoveryFailed) {
+	if info == nil || len(info.Steps) != 1 || info.Steps[0].Name != "well-known" || info.Steps[0].Result != signin.StepResult(autherr.DiscoveryFailed) {
 		t.Fatalf("steps: got %+v", info)
 	}
-	if !reflect.DeepEqual(info.Hints, Hints{}) {
+	if !reflect.DeepEqual(info.Hints, signin.Hints{}) {
 		t.Errorf("a failed check decided hints: %+v", info.Hints)
 	}
 
 	// Versions failing: the well-known, versions, login and metadata steps are all there.
 	hosts = map[string]http.Handler{"example.org": routes{"/_matrix/client/v1/auth_metadata": jsonHandler(200, metadataFor("https://account.example.org/", nil))}}
 	info, err = testClient(&fakeNet{hosts: hosts}).Check(context.Background(), "example.org")
-	if autherr.CodeOf(err) != CodeNotAHomeserver || info == nil || len(info.Steps) != 4 {
+	if autherr.CodeOf(err) != autherr.NotAHomeserver || info == nil || len(info.Steps) != 4 {
 		t.Fatalf("got %v with %+v", err, info)
 	}
 	// Discover itself never answers both.
@@ -422,14 +423,14 @@ func TestWithStepTrace(t *testing.T) {
 		return strings.Replace(s, `["plain", "S256"]`, `["plain"]`, 1)
 	}))
 	var mu sync.Mutex
-	var seen []Step
-	ctx := WithStepTrace(context.Background(), func(st Step) {
+	var seen []signin.Step
+	ctx := signin.WithStepTrace(context.Background(), func(st signin.Step) {
 		mu.Lock()
 		seen = append(seen, st)
 		mu.Unlock()
 	})
 	_, err := testClient(&fakeNet{hosts: map[string]http.Handler{"example.org": hs}}).Discover(ctx, "example.org")
-	if autherr.CodeOf(err) != CodeMetadataInvalid {
+	if autherr.CodeOf(err) != autherr.MetadataInvalid {
 		t.Fatalf("got %v", err)
 	}
 	// well-known, versions, login, metadata (ok), then metadata again (final: metadata_invalid).
@@ -438,13 +439,13 @@ func TestWithStepTrace(t *testing.T) {
 	}
 	// The three requests after the well-known run side by side: find the
 	// metadata step's last report, whatever came between.
-	var meta []Step
+	var meta []signin.Step
 	for _, st := range seen {
 		if st.Name == "auth_metadata" {
 			meta = append(meta, st)
 		}
 	}
-	if len(meta) != 2 || meta[0].Result != "ok" || meta[1].Result != StepResult(CodeMetadataInvalid) {
+	if len(meta) != 2 || meta[0].Result != "ok" || meta[1].Result != signin.StepResult(autherr.MetadataInvalid) {
 		t.Errorf("metadata traces: got %+v, want ok, then its final result metadata_invalid", meta)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/mxauth/mxauth/auth/autherr"
 )
 
 // Faults on real loopback connections: each must end with its code within
@@ -25,7 +27,7 @@ func TestDiscoverTransportFaults(t *testing.T) {
 			case <-hang:
 			case <-r.Context().Done():
 			}
-		}, CodeTimeout},
+		}, autherr.Timeout},
 		{"body that never ends", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(200)
 			_, _ = w.Write([]byte(`{"m.homeserver":{"base_url":"`))
@@ -34,7 +36,7 @@ func TestDiscoverTransportFaults(t *testing.T) {
 			case <-hang:
 			case <-r.Context().Done():
 			}
-		}, CodeTimeout},
+		}, autherr.Timeout},
 		{"huge body", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(200)
 			chunk := make([]byte, 64<<10)
@@ -43,7 +45,7 @@ func TestDiscoverTransportFaults(t *testing.T) {
 					return
 				}
 			}
-		}, CodeDiscoveryFailed},
+		}, autherr.DiscoveryFailed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,7 +72,7 @@ func TestDiscoverConnectionRefused(t *testing.T) {
 	l.Close()
 	_, err = (&Client{Timeout: time.Second}).Discover(context.Background(), addr)
 	var e *Error
-	if !errors.As(err, &e) || e.Code != CodeNetwork {
+	if !errors.As(err, &e) || e.Code != autherr.Network {
 		t.Fatalf("got %v, want network", err)
 	}
 }

@@ -94,49 +94,49 @@ const (
 // Discovery and metadata: Discover fails with the code; the Store stays
 // empty (no cache of a failure).
 var hostileDiscovery = []hostileCase{
-	{"well-known m.homeserver is a string", answer(pWellKnown, status(200, `{"m.homeserver":"https://hs.example.org"}`)), CodeDiscoveryFailed, nil},
-	{"well-known base_url is a number", answer(pWellKnown, status(200, `{"m.homeserver":{"base_url":42}}`)), CodeDiscoveryFailed, nil},
-	{"well-known is an array", answer(pWellKnown, status(200, `[{"m.homeserver":{}}]`)), CodeDiscoveryFailed, nil},
-	{"well-known base_url on http for a public host", answer(pWellKnown, status(200, `{"m.homeserver":{"base_url":"http://hs.example.org"}}`)), CodeDiscoveryFailed, nil},
-	{"well-known 50 MiB", answer(pWellKnown, huge(200)), CodeDiscoveryFailed, nil},
-	{"well-known never ends", answer(pWellKnown, endless()), CodeTimeout, nil},
-	{"well-known accepts and never answers", answer(pWellKnown, silent()), CodeTimeout, nil},
-	{"well-known redirect loop", answer(pWellKnown, redirect(302, pWellKnown)), CodeNetwork, nil},
-	{"well-known redirect to http on a public host", answer(pWellKnown, redirect(302, "http://hs.example.org/.well-known/matrix/client")), CodeNetwork, nil},
-	{"well-known 429 asking for an hour", answer(pWellKnown, rateLimited(3600000)), CodeRateLimited, wantRetryAfter(5 * time.Minute)},
-	{"versions is a string", answer(pVersions, status(200, `{"versions":"v1.15"}`)), CodeNotAHomeserver, nil},
-	{"versions entries are numbers", answer(pVersions, status(200, `{"versions":[1,15]}`)), CodeNotAHomeserver, nil},
-	{"versions Content-Type lie (HTML sent as JSON)", answer(pVersions, lyingJSON()), CodeNotAHomeserver, nil},
-	{"versions 500 burst", answer(pVersions, status(500, `{"errcode":"M_UNKNOWN","error":"boom"}`)), CodeServerError, nil},
-	{"versions 502 from the proxy", answer(pVersions, htmlPage(502)), CodeServerError, nil},
-	{"versions 429 with retry_after_ms", answer(pVersions, rateLimited(1500)), CodeRateLimited, wantRetryAfter(1500 * time.Millisecond)},
-	{"versions 429 without retry_after_ms", answer(pVersions, rateLimited(0)), CodeRateLimited, wantRetryAfter(0)},
-	{"metadata issuer is a number", metaEdit(func(m map[string]any) { m["issuer"] = 7 }), CodeMetadataInvalid, wantField("issuer")},
-	{"metadata token_endpoint is an array", metaEdit(func(m map[string]any) { m["token_endpoint"] = []string{"https://a"} }), CodeMetadataInvalid, wantField("token_endpoint")},
-	{"metadata grant_types_supported is a string", metaEdit(func(m map[string]any) { m["grant_types_supported"] = "authorization_code refresh_token" }), CodeMetadataInvalid, wantField("grant_types_supported")},
-	{"metadata response_modes_supported are numbers", metaEdit(func(m map[string]any) { m["response_modes_supported"] = []int{1, 2} }), CodeMetadataInvalid, wantField("response_modes_supported")},
-	{"metadata scopes_supported is an object", metaEdit(func(m map[string]any) { m["scopes_supported"] = map[string]any{"openid": true} }), CodeMetadataInvalid, wantField("scopes_supported")},
-	{"metadata account_management_actions_supported is a bool", metaEdit(func(m map[string]any) { m["account_management_actions_supported"] = true }), CodeMetadataInvalid, wantField("account_management_actions_supported")},
-	{"metadata prompt_values_supported is a number", metaEdit(func(m map[string]any) { m["prompt_values_supported"] = 1 }), CodeMetadataInvalid, wantField("prompt_values_supported")},
-	{"metadata jwks_uri is a number", metaEdit(func(m map[string]any) { m["jwks_uri"] = 1 }), CodeMetadataInvalid, wantField("jwks_uri")},
-	{"metadata without S256", metaEdit(func(m map[string]any) { m["code_challenge_methods_supported"] = []string{"plain"} }), CodeMetadataInvalid, wantField("code_challenge_methods_supported")},
-	{"metadata token endpoint on http for a public host", metaEdit(func(m map[string]any) { m["token_endpoint"] = "http://auth.example.org/token" }), CodeMetadataInvalid, wantField("token_endpoint")},
-	{"metadata revocation endpoint on http for a public host", metaEdit(func(m map[string]any) { m["revocation_endpoint"] = "http://auth.example.org/revoke" }), CodeMetadataInvalid, wantField("revocation_endpoint")},
-	{"metadata authorization_endpoint is a bool", metaEdit(func(m map[string]any) { m["authorization_endpoint"] = true }), CodeMetadataInvalid, wantField("authorization_endpoint")},
-	{"metadata registration_endpoint is a number", metaEdit(func(m map[string]any) { m["registration_endpoint"] = 3 }), CodeMetadataInvalid, wantField("registration_endpoint")},
-	{"metadata revocation_endpoint is an object", metaEdit(func(m map[string]any) { m["revocation_endpoint"] = map[string]any{} }), CodeMetadataInvalid, wantField("revocation_endpoint")},
-	{"metadata response_types_supported is a string", metaEdit(func(m map[string]any) { m["response_types_supported"] = "code" }), CodeMetadataInvalid, wantField("response_types_supported")},
-	{"metadata id_token_signing_alg_values_supported is a number", metaEdit(func(m map[string]any) { m["id_token_signing_alg_values_supported"] = 256 }), CodeMetadataInvalid, wantField("id_token_signing_alg_values_supported")},
-	{"versions unstable_features is an array", answer(pVersions, status(200, `{"versions":["v1.15"],"unstable_features":["x"]}`)), CodeNotAHomeserver, nil},
+	{"well-known m.homeserver is a string", answer(pWellKnown, status(200, `{"m.homeserver":"https://hs.example.org"}`)), autherr.DiscoveryFailed, nil},
+	{"well-known base_url is a number", answer(pWellKnown, status(200, `{"m.homeserver":{"base_url":42}}`)), autherr.DiscoveryFailed, nil},
+	{"well-known is an array", answer(pWellKnown, status(200, `[{"m.homeserver":{}}]`)), autherr.DiscoveryFailed, nil},
+	{"well-known base_url on http for a public host", answer(pWellKnown, status(200, `{"m.homeserver":{"base_url":"http://hs.example.org"}}`)), autherr.DiscoveryFailed, nil},
+	{"well-known 50 MiB", answer(pWellKnown, huge(200)), autherr.DiscoveryFailed, nil},
+	{"well-known never ends", answer(pWellKnown, endless()), autherr.Timeout, nil},
+	{"well-known accepts and never answers", answer(pWellKnown, silent()), autherr.Timeout, nil},
+	{"well-known redirect loop", answer(pWellKnown, redirect(302, pWellKnown)), autherr.Network, nil},
+	{"well-known redirect to http on a public host", answer(pWellKnown, redirect(302, "http://hs.example.org/.well-known/matrix/client")), autherr.Network, nil},
+	{"well-known 429 asking for an hour", answer(pWellKnown, rateLimited(3600000)), autherr.RateLimited, wantRetryAfter(5 * time.Minute)},
+	{"versions is a string", answer(pVersions, status(200, `{"versions":"v1.15"}`)), autherr.NotAHomeserver, nil},
+	{"versions entries are numbers", answer(pVersions, status(200, `{"versions":[1,15]}`)), autherr.NotAHomeserver, nil},
+	{"versions Content-Type lie (HTML sent as JSON)", answer(pVersions, lyingJSON()), autherr.NotAHomeserver, nil},
+	{"versions 500 burst", answer(pVersions, status(500, `{"errcode":"M_UNKNOWN","error":"boom"}`)), autherr.ServerError, nil},
+	{"versions 502 from the proxy", answer(pVersions, htmlPage(502)), autherr.ServerError, nil},
+	{"versions 429 with retry_after_ms", answer(pVersions, rateLimited(1500)), autherr.RateLimited, wantRetryAfter(1500 * time.Millisecond)},
+	{"versions 429 without retry_after_ms", answer(pVersions, rateLimited(0)), autherr.RateLimited, wantRetryAfter(0)},
+	{"metadata issuer is a number", metaEdit(func(m map[string]any) { m["issuer"] = 7 }), autherr.MetadataInvalid, wantField("issuer")},
+	{"metadata token_endpoint is an array", metaEdit(func(m map[string]any) { m["token_endpoint"] = []string{"https://a"} }), autherr.MetadataInvalid, wantField("token_endpoint")},
+	{"metadata grant_types_supported is a string", metaEdit(func(m map[string]any) { m["grant_types_supported"] = "authorization_code refresh_token" }), autherr.MetadataInvalid, wantField("grant_types_supported")},
+	{"metadata response_modes_supported are numbers", metaEdit(func(m map[string]any) { m["response_modes_supported"] = []int{1, 2} }), autherr.MetadataInvalid, wantField("response_modes_supported")},
+	{"metadata scopes_supported is an object", metaEdit(func(m map[string]any) { m["scopes_supported"] = map[string]any{"openid": true} }), autherr.MetadataInvalid, wantField("scopes_supported")},
+	{"metadata account_management_actions_supported is a bool", metaEdit(func(m map[string]any) { m["account_management_actions_supported"] = true }), autherr.MetadataInvalid, wantField("account_management_actions_supported")},
+	{"metadata prompt_values_supported is a number", metaEdit(func(m map[string]any) { m["prompt_values_supported"] = 1 }), autherr.MetadataInvalid, wantField("prompt_values_supported")},
+	{"metadata jwks_uri is a number", metaEdit(func(m map[string]any) { m["jwks_uri"] = 1 }), autherr.MetadataInvalid, wantField("jwks_uri")},
+	{"metadata without S256", metaEdit(func(m map[string]any) { m["code_challenge_methods_supported"] = []string{"plain"} }), autherr.MetadataInvalid, wantField("code_challenge_methods_supported")},
+	{"metadata token endpoint on http for a public host", metaEdit(func(m map[string]any) { m["token_endpoint"] = "http://auth.example.org/token" }), autherr.MetadataInvalid, wantField("token_endpoint")},
+	{"metadata revocation endpoint on http for a public host", metaEdit(func(m map[string]any) { m["revocation_endpoint"] = "http://auth.example.org/revoke" }), autherr.MetadataInvalid, wantField("revocation_endpoint")},
+	{"metadata authorization_endpoint is a bool", metaEdit(func(m map[string]any) { m["authorization_endpoint"] = true }), autherr.MetadataInvalid, wantField("authorization_endpoint")},
+	{"metadata registration_endpoint is a number", metaEdit(func(m map[string]any) { m["registration_endpoint"] = 3 }), autherr.MetadataInvalid, wantField("registration_endpoint")},
+	{"metadata revocation_endpoint is an object", metaEdit(func(m map[string]any) { m["revocation_endpoint"] = map[string]any{} }), autherr.MetadataInvalid, wantField("revocation_endpoint")},
+	{"metadata response_types_supported is a string", metaEdit(func(m map[string]any) { m["response_types_supported"] = "code" }), autherr.MetadataInvalid, wantField("response_types_supported")},
+	{"metadata id_token_signing_alg_values_supported is a number", metaEdit(func(m map[string]any) { m["id_token_signing_alg_values_supported"] = 256 }), autherr.MetadataInvalid, wantField("id_token_signing_alg_values_supported")},
+	{"versions unstable_features is an array", answer(pVersions, status(200, `{"versions":["v1.15"],"unstable_features":["x"]}`)), autherr.NotAHomeserver, nil},
 	{"auth_issuer issuer is a number", func(h, _ *hostileHS) {
 		h.on(pMetadata, status(404, `{"errcode":"M_UNRECOGNIZED","error":"no"}`))
 		h.on("/_matrix/client/unstable/org.matrix.msc2965/auth_issuer", status(200, `{"issuer":42}`))
-	}, CodeMetadataInvalid, wantField("issuer")},
-	{"metadata is null", answer(pMetadata, status(200, `null`)), CodeMetadataInvalid, nil},
-	{"metadata Content-Type lie", answer(pMetadata, lyingJSON()), CodeMetadataInvalid, nil},
-	{"metadata 50 MiB", answer(pMetadata, huge(200)), CodeServerError, nil},
-	{"metadata never ends", answer(pMetadata, endless()), CodeTimeout, nil},
-	{"metadata 502 burst", answer(pMetadata, htmlPage(502)), CodeServerError, nil},
+	}, autherr.MetadataInvalid, wantField("issuer")},
+	{"metadata is null", answer(pMetadata, status(200, `null`)), autherr.MetadataInvalid, nil},
+	{"metadata Content-Type lie", answer(pMetadata, lyingJSON()), autherr.MetadataInvalid, nil},
+	{"metadata 50 MiB", answer(pMetadata, huge(200)), autherr.ServerError, nil},
+	{"metadata never ends", answer(pMetadata, endless()), autherr.Timeout, nil},
+	{"metadata 502 burst", answer(pMetadata, htmlPage(502)), autherr.ServerError, nil},
 	{"issuer differs from the one the metadata came from", func(h, _ *hostileHS) {
 		h.on(pMetadata, status(404, `{"errcode":"M_UNRECOGNIZED","error":"no"}`))
 		h.on("/_matrix/client/unstable/org.matrix.msc2965/auth_issuer", func(w http.ResponseWriter, r *http.Request) {
@@ -147,7 +147,7 @@ var hostileDiscovery = []hostileCase{
 			m["issuer"] = "https://evil.example/"
 			writeTestJSON(w, 200, m)
 		})
-	}, CodeMetadataInvalid, wantField("issuer")},
+	}, autherr.MetadataInvalid, wantField("issuer")},
 }
 
 func TestHostileDiscovery(t *testing.T) {
@@ -171,21 +171,21 @@ func TestHostileDiscovery(t *testing.T) {
 // Registration: StartLogin fails; no pending login and no cached
 // registration is stored.
 var hostileRegistration = []hostileCase{
-	{"client_id is a number", answer(pRegister, status(201, `{"client_id":12345}`)), CodeRegistrationFailed, nil},
-	{"client_id missing", answer(pRegister, status(201, `{"client_name":"x"}`)), CodeRegistrationFailed, nil},
-	{"client_id is an object", answer(pRegister, status(201, `{"client_id":{"id":"x"}}`)), CodeRegistrationFailed, nil},
-	{"Content-Type lie", answer(pRegister, lyingJSON()), CodeRegistrationFailed, nil},
-	{"refusal keeps the server's error", answer(pRegister, status(400, `{"error":"invalid_redirect_uri","error_description":"no"}`)), CodeRegistrationFailed,
+	{"client_id is a number", answer(pRegister, status(201, `{"client_id":12345}`)), autherr.RegistrationFailed, nil},
+	{"client_id missing", answer(pRegister, status(201, `{"client_name":"x"}`)), autherr.RegistrationFailed, nil},
+	{"client_id is an object", answer(pRegister, status(201, `{"client_id":{"id":"x"}}`)), autherr.RegistrationFailed, nil},
+	{"Content-Type lie", answer(pRegister, lyingJSON()), autherr.RegistrationFailed, nil},
+	{"refusal keeps the server's error", answer(pRegister, status(400, `{"error":"invalid_redirect_uri","error_description":"no"}`)), autherr.RegistrationFailed,
 		func(t *testing.T, e *Error, _, _ *hostileHS) {
 			if e.Errcode != "invalid_redirect_uri" {
 				t.Errorf("errcode %q", e.Errcode)
 			}
 		}},
-	{"500 burst", answer(pRegister, status(500, `{"error":"server_error"}`)), CodeServerError, nil},
-	{"429 without retry_after_ms", answer(pRegister, rateLimited(0)), CodeRateLimited, nil},
-	{"50 MiB", answer(pRegister, huge(201)), CodeServerError, nil},
-	{"never answers", answer(pRegister, silent()), CodeTimeout, nil},
-	{"307 to another host", func(h, other *hostileHS) { h.on(pRegister, redirect(307, other.URL+pRegister)) }, CodeNetwork, neverReached},
+	{"500 burst", answer(pRegister, status(500, `{"error":"server_error"}`)), autherr.ServerError, nil},
+	{"429 without retry_after_ms", answer(pRegister, rateLimited(0)), autherr.RateLimited, nil},
+	{"50 MiB", answer(pRegister, huge(201)), autherr.ServerError, nil},
+	{"never answers", answer(pRegister, silent()), autherr.Timeout, nil},
+	{"307 to another host", func(h, other *hostileHS) { h.on(pRegister, redirect(307, other.URL+pRegister)) }, autherr.Network, neverReached},
 }
 
 func TestHostileRegistration(t *testing.T) {
@@ -216,55 +216,55 @@ func TestHostileRegistration(t *testing.T) {
 // stored, the pending login is spent (a second try is no_pending_login),
 // nothing else changes.
 var hostileLogin = []hostileCase{
-	{"token_type mac", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { a["token_type"] = "mac" } }, CodeTokenExchangeFailed, nil},
-	{"token_type missing", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { delete(a, "token_type") } }, CodeTokenExchangeFailed, nil},
-	{"access_token is a number", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { a["access_token"] = 42 } }, CodeTokenExchangeFailed, nil},
-	{"access_token missing", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { delete(a, "access_token") } }, CodeTokenExchangeFailed, nil},
-	{"expires_in is a word", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { a["expires_in"] = "soon" } }, CodeTokenExchangeFailed, nil},
-	{"refresh_token is a number", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { a["refresh_token"] = 7 } }, CodeTokenExchangeFailed, nil},
-	{"token Content-Type lie", answer(pToken, lyingJSON()), CodeTokenExchangeFailed, nil},
-	{"token 50 MiB", answer(pToken, huge(200)), CodeTokenExchangeFailed, nil},
-	{"token never ends", answer(pToken, endless()), CodeTimeout, nil},
-	{"token never answers", answer(pToken, silent()), CodeTimeout, nil},
-	{"token 500 burst", answer(pToken, status(500, `{"error":"server_error"}`)), CodeServerError, nil},
-	{"token 502 from the proxy", answer(pToken, htmlPage(502)), CodeServerError, nil},
-	{"token 429 with retry_after_ms", answer(pToken, rateLimited(2000)), CodeRateLimited, wantRetryAfter(2 * time.Second)},
-	{"token invalid_grant", answer(pToken, status(400, `{"error":"invalid_grant","error_description":"used"}`)), CodeTokenExchangeFailed,
+	{"token_type mac", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { a["token_type"] = "mac" } }, autherr.TokenExchangeFailed, nil},
+	{"token_type missing", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { delete(a, "token_type") } }, autherr.TokenExchangeFailed, nil},
+	{"access_token is a number", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { a["access_token"] = 42 } }, autherr.TokenExchangeFailed, nil},
+	{"access_token missing", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { delete(a, "access_token") } }, autherr.TokenExchangeFailed, nil},
+	{"expires_in is a word", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { a["expires_in"] = "soon" } }, autherr.TokenExchangeFailed, nil},
+	{"refresh_token is a number", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { a["refresh_token"] = 7 } }, autherr.TokenExchangeFailed, nil},
+	{"token Content-Type lie", answer(pToken, lyingJSON()), autherr.TokenExchangeFailed, nil},
+	{"token 50 MiB", answer(pToken, huge(200)), autherr.TokenExchangeFailed, nil},
+	{"token never ends", answer(pToken, endless()), autherr.Timeout, nil},
+	{"token never answers", answer(pToken, silent()), autherr.Timeout, nil},
+	{"token 500 burst", answer(pToken, status(500, `{"error":"server_error"}`)), autherr.ServerError, nil},
+	{"token 502 from the proxy", answer(pToken, htmlPage(502)), autherr.ServerError, nil},
+	{"token 429 with retry_after_ms", answer(pToken, rateLimited(2000)), autherr.RateLimited, wantRetryAfter(2 * time.Second)},
+	{"token invalid_grant", answer(pToken, status(400, `{"error":"invalid_grant","error_description":"used"}`)), autherr.TokenExchangeFailed,
 		func(t *testing.T, e *Error, _, _ *hostileHS) {
 			if e.Errcode != "invalid_grant" {
 				t.Errorf("errcode %q", e.Errcode)
 			}
 		}},
-	{"token 307 to another host", func(h, other *hostileHS) { h.on(pToken, redirect(307, other.URL+pToken)) }, CodeNetwork, neverReached},
-	{"token redirect loop", answer(pToken, redirect(307, pToken)), CodeNetwork, nil},
-	{"id_token signed by the wrong key", func(h, _ *hostileHS) { h.signer = hostileKey(1) }, CodeIDTokenInvalid, nil},
-	{"id_token wrong aud", func(h, _ *hostileHS) { h.claims = func(c map[string]any) { c["aud"] = "someone-else" } }, CodeIDTokenInvalid, nil},
+	{"token 307 to another host", func(h, other *hostileHS) { h.on(pToken, redirect(307, other.URL+pToken)) }, autherr.Network, neverReached},
+	{"token redirect loop", answer(pToken, redirect(307, pToken)), autherr.Network, nil},
+	{"id_token signed by the wrong key", func(h, _ *hostileHS) { h.signer = hostileKey(1) }, autherr.IDTokenInvalid, nil},
+	{"id_token wrong aud", func(h, _ *hostileHS) { h.claims = func(c map[string]any) { c["aud"] = "someone-else" } }, autherr.IDTokenInvalid, nil},
 	{"id_token expired", func(h, _ *hostileHS) {
 		h.claims = func(c map[string]any) { c["exp"] = time.Now().Add(-time.Hour).Unix() }
-	}, CodeIDTokenInvalid, nil},
-	{"id_token missing nonce", func(h, _ *hostileHS) { h.claims = func(c map[string]any) { delete(c, "nonce") } }, CodeIDTokenInvalid, nil},
-	{"id_token wrong nonce", func(h, _ *hostileHS) { h.claims = func(c map[string]any) { c["nonce"] = "replayed" } }, CodeIDTokenInvalid, nil},
-	{"id_token wrong iss", func(h, _ *hostileHS) { h.claims = func(c map[string]any) { c["iss"] = "https://evil.example/" } }, CodeIDTokenInvalid, nil},
-	{"id_token is not a JWT", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { a["id_token"] = "a.b.c" } }, CodeIDTokenInvalid, nil},
-	{"id_token is a number", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { a["id_token"] = 12 } }, CodeIDTokenInvalid, nil},
+	}, autherr.IDTokenInvalid, nil},
+	{"id_token missing nonce", func(h, _ *hostileHS) { h.claims = func(c map[string]any) { delete(c, "nonce") } }, autherr.IDTokenInvalid, nil},
+	{"id_token wrong nonce", func(h, _ *hostileHS) { h.claims = func(c map[string]any) { c["nonce"] = "replayed" } }, autherr.IDTokenInvalid, nil},
+	{"id_token wrong iss", func(h, _ *hostileHS) { h.claims = func(c map[string]any) { c["iss"] = "https://evil.example/" } }, autherr.IDTokenInvalid, nil},
+	{"id_token is not a JWT", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { a["id_token"] = "a.b.c" } }, autherr.IDTokenInvalid, nil},
+	{"id_token is a number", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { a["id_token"] = 12 } }, autherr.IDTokenInvalid, nil},
 	{"id_token alg none", func(h, _ *hostileHS) {
 		h.answer = func(a map[string]any) {
 			a["id_token"] = b64url([]byte(`{"alg":"none"}`)) + "." + b64url([]byte(`{"iss":"x"}`)) + "."
 		}
-	}, CodeIDTokenInvalid, nil},
-	{"jwks 50 MiB", answer(pJWKS, huge(200)), CodeIDTokenInvalid, nil},
-	{"jwks never answers", answer(pJWKS, silent()), CodeTimeout, nil},
-	{"whoami user_id is a number", answer(pWhoami, status(200, `{"user_id":5}`)), CodeTokenExchangeFailed, nil},
-	{"whoami user_id missing", answer(pWhoami, status(200, `{"device_id":"X"}`)), CodeTokenExchangeFailed, nil},
-	{"whoami user_id not a Matrix id", answer(pWhoami, status(200, `{"user_id":"alice"}`)), CodeTokenExchangeFailed, nil},
-	{"whoami device_id is a number", answer(pWhoami, status(200, `{"user_id":"@alice:hostile.example","device_id":1}`)), CodeTokenExchangeFailed, nil},
-	{"whoami another device", answer(pWhoami, status(200, `{"user_id":"@alice:hostile.example","device_id":"SOMEONEELSE"}`)), CodeTokenExchangeFailed, nil},
-	{"whoami is_guest is a string", answer(pWhoami, status(200, `{"user_id":"@alice:hostile.example","is_guest":"no"}`)), CodeTokenExchangeFailed, nil},
-	{"whoami 401 M_UNKNOWN_TOKEN", answer(pWhoami, status(401, `{"errcode":"M_UNKNOWN_TOKEN","error":"no"}`)), CodeTokenExchangeFailed, nil},
-	{"whoami 502 from the proxy", answer(pWhoami, htmlPage(502)), CodeServerError, nil},
-	{"whoami Content-Type lie", answer(pWhoami, lyingJSON()), CodeTokenExchangeFailed, nil},
-	{"whoami never answers", answer(pWhoami, silent()), CodeTimeout, nil},
-	{"whoami redirect to another host", func(h, other *hostileHS) { h.on(pWhoami, redirect(302, other.URL+pWhoami)) }, CodeNetwork, neverReached},
+	}, autherr.IDTokenInvalid, nil},
+	{"jwks 50 MiB", answer(pJWKS, huge(200)), autherr.IDTokenInvalid, nil},
+	{"jwks never answers", answer(pJWKS, silent()), autherr.Timeout, nil},
+	{"whoami user_id is a number", answer(pWhoami, status(200, `{"user_id":5}`)), autherr.TokenExchangeFailed, nil},
+	{"whoami user_id missing", answer(pWhoami, status(200, `{"device_id":"X"}`)), autherr.TokenExchangeFailed, nil},
+	{"whoami user_id not a Matrix id", answer(pWhoami, status(200, `{"user_id":"alice"}`)), autherr.TokenExchangeFailed, nil},
+	{"whoami device_id is a number", answer(pWhoami, status(200, `{"user_id":"@alice:hostile.example","device_id":1}`)), autherr.TokenExchangeFailed, nil},
+	{"whoami another device", answer(pWhoami, status(200, `{"user_id":"@alice:hostile.example","device_id":"SOMEONEELSE"}`)), autherr.TokenExchangeFailed, nil},
+	{"whoami is_guest is a string", answer(pWhoami, status(200, `{"user_id":"@alice:hostile.example","is_guest":"no"}`)), autherr.TokenExchangeFailed, nil},
+	{"whoami 401 M_UNKNOWN_TOKEN", answer(pWhoami, status(401, `{"errcode":"M_UNKNOWN_TOKEN","error":"no"}`)), autherr.TokenExchangeFailed, nil},
+	{"whoami 502 from the proxy", answer(pWhoami, htmlPage(502)), autherr.ServerError, nil},
+	{"whoami Content-Type lie", answer(pWhoami, lyingJSON()), autherr.TokenExchangeFailed, nil},
+	{"whoami never answers", answer(pWhoami, silent()), autherr.Timeout, nil},
+	{"whoami redirect to another host", func(h, other *hostileHS) { h.on(pWhoami, redirect(302, other.URL+pWhoami)) }, autherr.Network, neverReached},
 }
 
 func TestHostileLogin(t *testing.T) {
@@ -293,21 +293,21 @@ func TestHostileLogin(t *testing.T) {
 // Refresh: the session stays byte-identical after a failed refresh, except
 // invalid_grant, which ends it.
 var hostileRefresh = []hostileCase{
-	{"token_type mac", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { a["token_type"] = "mac" } }, CodeTokenExchangeFailed, nil},
-	{"access_token missing", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { delete(a, "access_token") } }, CodeTokenExchangeFailed, nil},
-	{"access_token is an object", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { a["access_token"] = map[string]any{} } }, CodeTokenExchangeFailed, nil},
-	{"expires_in is a word", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { a["expires_in"] = "later" } }, CodeTokenExchangeFailed, nil},
-	{"Content-Type lie", answer(pToken, lyingJSON()), CodeTokenExchangeFailed, nil},
-	{"50 MiB", answer(pToken, huge(200)), CodeTokenExchangeFailed, nil},
-	{"never ends", answer(pToken, endless()), CodeTimeout, nil},
-	{"never answers", answer(pToken, silent()), CodeTimeout, nil},
-	{"500 burst", answer(pToken, status(500, `{"error":"server_error"}`)), CodeServerError, nil},
-	{"502 burst", answer(pToken, htmlPage(502)), CodeServerError, nil},
-	{"429 with retry_after_ms beyond the backoff cap", answer(pToken, rateLimited(60000)), CodeRateLimited, wantRetryAfter(time.Minute)},
-	{"429 without retry_after_ms", answer(pToken, rateLimited(0)), CodeRateLimited, nil},
-	{"invalid_request is not a logout", answer(pToken, status(400, `{"error":"invalid_request"}`)), CodeTokenExchangeFailed, nil},
-	{"redirect to http on a public host", answer(pToken, redirect(307, "http://auth.example.org/oauth2/token")), CodeNetwork, nil},
-	{"307 to another host", func(h, other *hostileHS) { h.on(pToken, redirect(307, other.URL+pToken)) }, CodeNetwork, refusedRedirect},
+	{"token_type mac", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { a["token_type"] = "mac" } }, autherr.TokenExchangeFailed, nil},
+	{"access_token missing", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { delete(a, "access_token") } }, autherr.TokenExchangeFailed, nil},
+	{"access_token is an object", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { a["access_token"] = map[string]any{} } }, autherr.TokenExchangeFailed, nil},
+	{"expires_in is a word", func(h, _ *hostileHS) { h.answer = func(a map[string]any) { a["expires_in"] = "later" } }, autherr.TokenExchangeFailed, nil},
+	{"Content-Type lie", answer(pToken, lyingJSON()), autherr.TokenExchangeFailed, nil},
+	{"50 MiB", answer(pToken, huge(200)), autherr.TokenExchangeFailed, nil},
+	{"never ends", answer(pToken, endless()), autherr.Timeout, nil},
+	{"never answers", answer(pToken, silent()), autherr.Timeout, nil},
+	{"500 burst", answer(pToken, status(500, `{"error":"server_error"}`)), autherr.ServerError, nil},
+	{"502 burst", answer(pToken, htmlPage(502)), autherr.ServerError, nil},
+	{"429 with retry_after_ms beyond the backoff cap", answer(pToken, rateLimited(60000)), autherr.RateLimited, wantRetryAfter(time.Minute)},
+	{"429 without retry_after_ms", answer(pToken, rateLimited(0)), autherr.RateLimited, nil},
+	{"invalid_request is not a logout", answer(pToken, status(400, `{"error":"invalid_request"}`)), autherr.TokenExchangeFailed, nil},
+	{"redirect to http on a public host", answer(pToken, redirect(307, "http://auth.example.org/oauth2/token")), autherr.Network, nil},
+	{"307 to another host", func(h, other *hostileHS) { h.on(pToken, redirect(307, other.URL+pToken)) }, autherr.Network, refusedRedirect},
 }
 
 func TestHostileRefresh(t *testing.T) {
@@ -369,7 +369,7 @@ func TestHostileLoginWithoutRefreshToken(t *testing.T) {
 	}
 	c.Now = func() time.Time { return time.Now().Add(time.Hour) }
 	_, err = c.AccessToken(context.Background(), 0)
-	wantCode(t, err, CodeSessionExpired)
+	wantCode(t, err, autherr.SessionExpired)
 }
 
 func TestHostileRefreshInvalidGrantEndsSession(t *testing.T) {
@@ -382,21 +382,21 @@ func TestHostileRefreshInvalidGrantEndsSession(t *testing.T) {
 	ts := c.TokenSource(context.Background(), s)
 	ts.MinValidity = time.Hour
 	err := timed(t, func() error { _, err := ts.Token(); return err })
-	wantCode(t, err, CodeSessionExpired)
+	wantCode(t, err, autherr.SessionExpired)
 	sameStore(t, before, rememberedIn(t, snapshot(t, store), s), sessionKey(s.ID()), currentSessionKey)
 }
 
 // Revocation: Logout reports the failure and still forgets the session
 // (CONTRACT.md logout); nothing else in the Store changes.
 var hostileRevocation = []hostileCase{
-	{"500 burst", answer(pRevoke, status(500, `{"error":"server_error"}`)), CodeServerError, nil},
-	{"502 from the proxy", answer(pRevoke, htmlPage(502)), CodeServerError, nil},
-	{"401 invalid_client", answer(pRevoke, status(401, `{"error":"invalid_client"}`)), CodeForbidden, nil},
-	{"429 without retry_after_ms", answer(pRevoke, rateLimited(0)), CodeRateLimited, nil},
-	{"never answers", answer(pRevoke, silent()), CodeTimeout, nil},
-	{"redirect loop", answer(pRevoke, redirect(307, pRevoke)), CodeNetwork, nil},
-	{"307 to another host", func(h, other *hostileHS) { h.on(pRevoke, redirect(307, other.URL+pRevoke)) }, CodeNetwork, refusedRedirect},
-	{"50 MiB", answer(pRevoke, huge(200)), CodeServerError, nil},
+	{"500 burst", answer(pRevoke, status(500, `{"error":"server_error"}`)), autherr.ServerError, nil},
+	{"502 from the proxy", answer(pRevoke, htmlPage(502)), autherr.ServerError, nil},
+	{"401 invalid_client", answer(pRevoke, status(401, `{"error":"invalid_client"}`)), autherr.Forbidden, nil},
+	{"429 without retry_after_ms", answer(pRevoke, rateLimited(0)), autherr.RateLimited, nil},
+	{"never answers", answer(pRevoke, silent()), autherr.Timeout, nil},
+	{"redirect loop", answer(pRevoke, redirect(307, pRevoke)), autherr.Network, nil},
+	{"307 to another host", func(h, other *hostileHS) { h.on(pRevoke, redirect(307, other.URL+pRevoke)) }, autherr.Network, refusedRedirect},
+	{"50 MiB", answer(pRevoke, huge(200)), autherr.ServerError, nil},
 }
 
 func TestHostileRevocation(t *testing.T) {
@@ -437,7 +437,7 @@ func TestHostileRedirectHTTPSToHTTP(t *testing.T) {
 	c := testClient(f)
 	c.Store = store
 	err := timed(t, func() error { _, err := c.Discover(context.Background(), "hs.example.org"); return err })
-	e := wantCode(t, err, CodeNetwork)
+	e := wantCode(t, err, autherr.Network)
 	if !strings.Contains(e.Error(), "refused redirect") {
 		t.Errorf("error %v", e)
 	}

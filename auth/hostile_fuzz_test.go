@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // FuzzWhoamiAnswer feeds any whoami answer through the same request path
@@ -51,7 +53,7 @@ func FuzzRegistrationAnswer(f *testing.F) {
 		c := &Client{HTTPClient: &http.Client{Transport: bodyTransport{status, body}}, Retry: instantRetry(), Timeout: time.Second}
 		c.Retry.Attempts = 1
 		c.init()
-		o := &OAuthInfo{Issuer: "https://auth.example.org/", RegistrationEndpoint: "https://auth.example.org/register"}
+		o := &signin.OAuthInfo{Issuer: "https://auth.example.org/", RegistrationEndpoint: "https://auth.example.org/register"}
 		id, _, err := c.register(context.Background(), o, testApp, testRedirect, false)
 		if err != nil {
 			if codeOf(err) == "" {

@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/sandbox"
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 // checkingLocker wraps the shared Locker of the tabs. Before it frees the
@@ -101,11 +103,11 @@ func TestTabsRefreshUnderDrops(t *testing.T) {
 			ts := c.TokenSource(context.Background(), s)
 			// Asked for explicitly, 30 s is more than a 20 s token gives:
 			// every call refreshes.
-			ts.MinValidity = DefaultMinValidity
+			ts.MinValidity = defaultMinValidity
 			for i := 0; i < perTab; i++ {
 				tok, err := ts.Token()
 				if err != nil {
-					if codeOf(err) == CodeNetwork {
+					if codeOf(err) == autherr.Network {
 						// Both tries of one refresh lost (1 % of refreshes):
 						// reported, session kept; the next call recovers.
 						transient.Add(1)
@@ -138,7 +140,7 @@ func TestTabsRefreshUnderDrops(t *testing.T) {
 		t.Fatalf("stored session damaged: %v %+v", err, back)
 	}
 	sb.ClearFaults()
-	if _, err := first.AccessToken(context.Background(), DefaultMinValidity); err != nil {
+	if _, err := first.AccessToken(context.Background(), defaultMinValidity); err != nil {
 		t.Fatalf("the session does not refresh after the run: %v", err)
 	}
 	for _, ss := range sb.Sessions("alice") {
@@ -178,12 +180,12 @@ func TestReloadMidRefresh(t *testing.T) {
 	s := sandboxLogin(t, c, loginOpts(sb))
 	before := snapshot(t, store)
 	sb.SetFault(sandbox.Fault{Path: "/oauth2/token", Method: "POST", Drop: true, Count: 2})
-	_, err := c.AccessToken(context.Background(), DefaultMinValidity)
-	wantCode(t, err, CodeNetwork)
+	_, err := c.AccessToken(context.Background(), defaultMinValidity)
+	wantCode(t, err, autherr.Network)
 	sameStore(t, before, snapshot(t, store))
 
 	reloaded := loginClient(store)
-	at, err := reloaded.AccessToken(context.Background(), DefaultMinValidity)
+	at, err := reloaded.AccessToken(context.Background(), defaultMinValidity)
 	mustNotFail(t, err)
 	if at == s.AccessToken {
 		t.Error("not refreshed")
@@ -220,12 +222,12 @@ func TestAuthServerUnreachableAtStartup(t *testing.T) {
 	if got, err := c.Session(context.Background()); err != nil || got == nil {
 		t.Fatalf("session at start-up: %v %v", got, err)
 	}
-	err := timed(t, func() error { _, err := c.AccessToken(context.Background(), DefaultMinValidity); return err })
-	wantCode(t, err, CodeNetwork)
+	err := timed(t, func() error { _, err := c.AccessToken(context.Background(), defaultMinValidity); return err })
+	wantCode(t, err, autherr.Network)
 	sameStore(t, before, snapshot(t, store))
 
 	dt.down.Store(false)
-	at, err := c.AccessToken(context.Background(), DefaultMinValidity)
+	at, err := c.AccessToken(context.Background(), defaultMinValidity)
 	mustNotFail(t, err)
 	if at == s.AccessToken {
 		t.Error("not refreshed")
@@ -251,7 +253,7 @@ func TestCallbackOtherTab(t *testing.T) {
 			_, err := tabA.CompleteLogin(ctx, testRedirect+"#code="+codeA+"&state=forgedforgedforgedforgedforgedfo")
 			return err
 		})
-		wantCode(t, err, CodeNoPendingLogin)
+		wantCode(t, err, autherr.NoPendingLogin)
 		sameStore(t, before, snapshot(t, store))
 	})
 	t.Run("access_denied for B leaves A", func(t *testing.T) {
@@ -262,7 +264,7 @@ func TestCallbackOtherTab(t *testing.T) {
 			_, err := tabA.CompleteLogin(ctx, testRedirect+"#error=access_denied&state="+pc.State+"&iss="+url.QueryEscape(sb.Issuer()))
 			return err
 		})
-		wantCode(t, err, CodeAuthorizationDenied)
+		wantCode(t, err, autherr.AuthorizationDenied)
 		sameStore(t, before, snapshot(t, store), pendingPrefix+pc.State)
 	})
 	t.Run("A's code under B's state fails and leaves A", func(t *testing.T) {
@@ -271,7 +273,7 @@ func TestCallbackOtherTab(t *testing.T) {
 			_, err := tabA.CompleteLogin(ctx, testRedirect+"#code="+codeA+"&state="+pb.State+"&iss="+url.QueryEscape(sb.Issuer()))
 			return err
 		})
-		wantCode(t, err, CodeTokenExchangeFailed)
+		wantCode(t, err, autherr.TokenExchangeFailed)
 		sameStore(t, before, snapshot(t, store), pendingPrefix+pb.State)
 		if s, _ := tabA.Session(ctx); s != nil {
 			t.Error("a session was stored")
@@ -282,7 +284,7 @@ func TestCallbackOtherTab(t *testing.T) {
 		// like MAS, may then refuse it; what matters is that A's pending
 		// login was still there to try.
 		_, err := tabA.CompleteLogin(ctx, cbA)
-		if err != nil && codeOf(err) != CodeTokenExchangeFailed {
+		if err != nil && codeOf(err) != autherr.TokenExchangeFailed {
 			t.Fatalf("got %v", err)
 		}
 		t.Logf("completing A after the mix-up: %v", err)
@@ -291,7 +293,7 @@ func TestCallbackOtherTab(t *testing.T) {
 
 func fragmentParam(t *testing.T, raw, key string) string {
 	t.Helper()
-	cb, err := ParseCallback(raw)
+	cb, err := signin.ParseCallback(raw)
 	mustNotFail(t, err)
 	switch key {
 	case "code":

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/sandbox"
 	"github.com/mxauth/mxauth/auth/signin"
 )
@@ -192,7 +193,7 @@ func TestSameDeviceOnRelogin(t *testing.T) {
 					sb.EndSessions(st.user)
 					ts := c.TokenSource(ctx, s)
 					ts.MinValidity = time.Hour
-					wantCode(t, func() error { _, err := ts.Token(); return err }(), CodeSessionExpired)
+					wantCode(t, func() error { _, err := ts.Token(); return err }(), autherr.SessionExpired)
 				}
 			}
 		})
@@ -339,6 +340,6 @@ func TestLoginDeviceIDInvalid(t *testing.T) {
 		opts := loginOpts(sb)
 		opts.DeviceID = id
 		_, err := c.StartLogin(context.Background(), opts)
-		wantCode(t, err, CodeInvalidInput)
+		wantCode(t, err, autherr.InvalidInput)
 	}
 }

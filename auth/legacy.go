@@ -23,7 +23,7 @@ import (
 // route rec was started on. An answer of the other route (a code for a
 // legacy login, a loginToken for an OAuth one) is refused: it was not
 // sent in answer to this login.
-func (c *Client) completeKind(ctx context.Context, op string, cb *Callback, rec *pendingRecord) (*Session, error) {
+func (c *Client) completeKind(ctx context.Context, op string, cb *signin.Callback, rec *pendingRecord) (*Session, error) {
 	if rec.Kind != signin.KindLegacy {
 		if cb.LoginToken != "" && cb.Code == "" && cb.Error == "" {
 			return nil, &autherr.Error{Code: autherr.StateMismatch, Op: op, Details: map[string]string{"reason": "kind_mismatch"},

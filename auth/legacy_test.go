@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/sandbox"
 	"github.com/mxauth/mxauth/auth/signin"
 )
@@ -51,11 +52,11 @@ func TestLegacyDiscoveryHints(t *testing.T) {
 	tests := []struct {
 		name      string
 		idps      []sandbox.IdentityProvider
-		providers []ProviderButton
+		providers []signin.ProviderButton
 	}{
 		{name: "no providers"},
 		{name: "one provider", idps: testIDPs[:1]},
-		{name: "two providers", idps: testIDPs, providers: []ProviderButton{
+		{name: "two providers", idps: testIDPs, providers: []signin.ProviderButton{
 			{IDP: "oidc-github", Name: "GitHub", Icon: "mxc://example.org/github", Label: "Continue with GitHub"},
 			{IDP: "saml-corp", Name: "Corp SSO", Label: "Continue with Corp SSO"},
 		}},
@@ -70,7 +71,7 @@ func TestLegacyDiscoveryHints(t *testing.T) {
 			if info.OAuth != nil {
 				t.Fatalf("legacy server has OAuth: %+v", info.OAuth)
 			}
-			want := Hints{ContinueWith: "Continue with " + sb.ServerName(), Providers: tt.providers}
+			want := signin.Hints{ContinueWith: "Continue with " + sb.ServerName(), Providers: tt.providers}
 			if !reflect.DeepEqual(info.Hints, want) {
 				t.Errorf("hints: got %+v want %+v", info.Hints, want)
 			}
@@ -233,7 +234,7 @@ func TestLegacyRefreshRefused(t *testing.T) {
 	sb.EndSessions("alice")
 	now.Add(int64(2 * time.Minute))
 	_, err = c.AccessToken(ctx, 0)
-	e := wantCode(t, err, CodeSessionExpired)
+	e := wantCode(t, err, autherr.SessionExpired)
 	if e.Errcode != "M_UNKNOWN_TOKEN" {
 		t.Errorf("errcode %q", e.Errcode)
 	}
@@ -259,13 +260,13 @@ func TestLegacyCallbackRefused(t *testing.T) {
 	}
 	planted := ssoBrowser(t, p.URL)
 	_, err = c.CompleteLogin(ctx, planted)
-	wantCode(t, err, CodeNoPendingLogin)
+	wantCode(t, err, autherr.NoPendingLogin)
 	u, _ := url.Parse(planted)
 	q := u.Query()
 	q.Del("state")
 	u.RawQuery = q.Encode()
 	_, err = c.CompleteLogin(ctx, u.String())
-	wantCode(t, err, CodeStateMismatch)
+	wantCode(t, err, autherr.StateMismatch)
 
 	// A loginToken on the state of an OAuth 2.0 login, and a code on the
 	// state of a legacy one.
@@ -274,7 +275,7 @@ func TestLegacyCallbackRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.CompleteLogin(ctx, testRedirect+"?state="+po.State+"&loginToken="+q.Get("loginToken"))
-	if e := wantCode(t, err, CodeStateMismatch); e.Details["reason"] != "kind_mismatch" {
+	if e := wantCode(t, err, autherr.StateMismatch); e.Details["reason"] != "kind_mismatch" {
 		t.Errorf("details %v", e.Details)
 	}
 	pl, err := c.StartLogin(ctx, loginOpts(sb))
@@ -282,7 +283,7 @@ func TestLegacyCallbackRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.CompleteLogin(ctx, testRedirect+"?state="+pl.State+"&code=abc")
-	if e := wantCode(t, err, CodeStateMismatch); e.Details["reason"] != "kind_mismatch" {
+	if e := wantCode(t, err, autherr.StateMismatch); e.Details["reason"] != "kind_mismatch" {
 		t.Errorf("details %v", e.Details)
 	}
 	if n := len(sb.LegacyLogins()); n != 0 {
@@ -338,7 +339,7 @@ func TestLegacyHostileServer(t *testing.T) {
 	if _, err := c.StartLogin(ctx, opts); err == nil {
 		t.Fatal("a crafted provider id was accepted")
 	} else {
-		wantCode(t, err, CodeInvalidInput)
+		wantCode(t, err, autherr.InvalidInput)
 	}
 
 	// Logins to both are pending; the honest server's answer, whatever
@@ -376,9 +377,9 @@ func TestLegacyHostileServer(t *testing.T) {
 func TestLegacyOAuthAware(t *testing.T) {
 	ctx := context.Background()
 	info := &ServerInfo{ServerName: "aware.example", BaseURL: "https://aware.example",
-		Login: &LoginInfo{Flows: []string{"m.login.sso", "m.login.token"}, OAuthAwarePreferred: true,
-			IdentityProviders: []IdentityProvider{{ID: "a", Name: "A"}, {ID: "b", Name: "B"}}}}
-	info.Hints = DecideHints(info)
+		Login: &signin.LoginInfo{Flows: []string{"m.login.sso", "m.login.token"}, OAuthAwarePreferred: true,
+			IdentityProviders: []signin.IdentityProvider{{ID: "a", Name: "A"}, {ID: "b", Name: "B"}}}}
+	info.Hints = signin.DecideHints(info)
 	if len(info.Hints.Providers) != 0 || info.Hints.ContinueWith != "Continue with aware.example" || !info.Hints.ShowCreateAccount {
 		t.Fatalf("hints %+v", info.Hints)
 	}
@@ -398,7 +399,7 @@ func TestLegacyOAuthAware(t *testing.T) {
 	}
 	// A redirect URI that already carries state cannot be told apart.
 	_, err = c.StartLogin(ctx, LoginOptions{ServerInfo: info, RedirectURI: "https://app.example.org/cb?state=x", Client: testApp})
-	wantCode(t, err, CodeInvalidInput)
+	wantCode(t, err, autherr.InvalidInput)
 
 	// With metadata, the same flows mean the OAuth 2.0 route.
 	sb := startSandbox(t, sandbox.Config{})

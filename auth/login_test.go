@@ -167,7 +167,7 @@ func TestLoginChainSandbox(t *testing.T) {
 	}
 	// The same callback again: the pending login is gone.
 	_, err = c.CompleteLogin(ctx, cb)
-	wantCode(t, err, CodeNoPendingLogin)
+	wantCode(t, err, autherr.NoPendingLogin)
 
 	// Both token requests and registration used the byte-identical redirect URI.
 	regs := countRequests(sb, "POST", "/oauth2/registration")
@@ -223,7 +223,7 @@ func TestLoginChainSandbox(t *testing.T) {
 	ts = c.TokenSource(ctx, &old)
 	ts.MinValidity = 2 * time.Minute
 	_, err = ts.Token()
-	e := wantCode(t, err, CodeSessionExpired)
+	e := wantCode(t, err, autherr.SessionExpired)
 	if e.Errcode != "invalid_grant" {
 		t.Errorf("errcode %q", e.Errcode)
 	}
@@ -361,7 +361,7 @@ func TestInvalidClientDropsRegistration(t *testing.T) {
 	// The server forgot the client between authorization and token request.
 	editPending(t, c, p.State, func(r *pendingRecord) { r.ClientID = "forgotten-client" })
 	_, err = c.CompleteLogin(ctx, cb)
-	e := wantCode(t, err, CodeTokenExchangeFailed)
+	e := wantCode(t, err, autherr.TokenExchangeFailed)
 	if e.Errcode != "invalid_client" || e.Status != 401 {
 		t.Errorf("error %+v", e)
 	}
@@ -404,21 +404,21 @@ func TestLoginErrors(t *testing.T) {
 	t.Run("invalid_input", func(t *testing.T) {
 		c := loginClient(nil)
 		_, err := c.StartLogin(ctx, LoginOptions{RedirectURI: testRedirect, Client: testApp})
-		wantCode(t, err, CodeInvalidInput)
+		wantCode(t, err, autherr.InvalidInput)
 		opts := loginOpts(sb)
 		opts.RedirectURI = "http://127.0.0.1:9/cb#frag"
 		_, err = c.StartLogin(ctx, opts)
-		wantCode(t, err, CodeInvalidInput)
+		wantCode(t, err, autherr.InvalidInput)
 		opts = loginOpts(sb)
 		opts.DeviceID = "short"
 		_, err = c.StartLogin(ctx, opts)
-		wantCode(t, err, CodeInvalidInput)
+		wantCode(t, err, autherr.InvalidInput)
 		_, err = c.CompleteLogin(ctx, "http://127.0.0.1:9/callback")
-		wantCode(t, err, CodeInvalidInput)
+		wantCode(t, err, autherr.InvalidInput)
 	})
 	t.Run("oauth_unsupported", func(t *testing.T) {
 		_, err := loginClient(nil).StartLogin(ctx, LoginOptions{ServerInfo: &ServerInfo{ServerName: "x"}, RedirectURI: testRedirect, Client: testApp})
-		wantCode(t, err, CodeOAuthUnsupported)
+		wantCode(t, err, autherr.OAuthUnsupported)
 	})
 	t.Run("metadata_invalid", func(t *testing.T) {
 		c := loginClient(nil)
@@ -431,33 +431,33 @@ func TestLoginErrors(t *testing.T) {
 		mod := *info
 		mod.OAuth = &o
 		_, err = c.StartLogin(ctx, LoginOptions{ServerInfo: &mod, RedirectURI: testRedirect, Client: testApp})
-		wantCode(t, err, CodeMetadataInvalid)
+		wantCode(t, err, autherr.MetadataInvalid)
 	})
 	t.Run("no_pending_login", func(t *testing.T) {
 		c, p, cb := start(t)
 		_, err := c.CompleteLogin(ctx, strings.Replace(cb, p.State, "unknownstate", 1))
-		wantCode(t, err, CodeNoPendingLogin)
+		wantCode(t, err, autherr.NoPendingLogin)
 		// An expired pending login.
 		c.Now = func() time.Time { return time.Now().Add(2 * time.Hour) }
 		_, err = c.CompleteLogin(ctx, cb)
-		wantCode(t, err, CodeNoPendingLogin)
+		wantCode(t, err, autherr.NoPendingLogin)
 		c.Now = nil
 		_, err = c.CompleteLogin(ctx, cb)
-		wantCode(t, err, CodeNoPendingLogin)
+		wantCode(t, err, autherr.NoPendingLogin)
 	})
 	t.Run("state_mismatch", func(t *testing.T) {
 		c, p, cb := start(t)
 		_, err := c.CompleteLogin(ctx, testRedirect+"#code=abc")
-		wantCode(t, err, CodeStateMismatch)
+		wantCode(t, err, autherr.StateMismatch)
 		// iss of another server (RFC 9207).
 		u, _ := url.Parse(cb)
 		v, _ := url.ParseQuery(u.Fragment)
 		v.Set("iss", "https://evil.example/")
 		_, err = c.CompleteLogin(ctx, testRedirect+"#"+v.Encode())
-		wantCode(t, err, CodeStateMismatch)
+		wantCode(t, err, autherr.StateMismatch)
 		// The pending login is gone whatever happened.
 		_, err = c.CompleteLogin(ctx, cb)
-		wantCode(t, err, CodeNoPendingLogin)
+		wantCode(t, err, autherr.NoPendingLogin)
 		_ = p
 	})
 	t.Run("authorization_denied", func(t *testing.T) {
@@ -467,17 +467,17 @@ func TestLoginErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = c.CompleteLogin(ctx, testRedirect+"#error=access_denied&error_description=The+user+said+no&state="+p.State+"&iss="+url.QueryEscape(sb.Issuer()))
-		e := wantCode(t, err, CodeAuthorizationDenied)
+		e := wantCode(t, err, autherr.AuthorizationDenied)
 		if e.Errcode != "access_denied" || e.Message != "The user said no" {
 			t.Errorf("error %+v", e)
 		}
 		_, err = c.CompleteLogin(ctx, testRedirect+"#error=access_denied&state="+p.State)
-		wantCode(t, err, CodeNoPendingLogin)
+		wantCode(t, err, autherr.NoPendingLogin)
 	})
 	t.Run("token_exchange_failed", func(t *testing.T) {
 		c, p, _ := start(t)
 		_, err := c.CompleteLogin(ctx, testRedirect+"#code=forged&state="+p.State+"&iss="+url.QueryEscape(sb.Issuer()))
-		e := wantCode(t, err, CodeTokenExchangeFailed)
+		e := wantCode(t, err, autherr.TokenExchangeFailed)
 		if e.Errcode != "invalid_grant" || e.Status != 400 {
 			t.Errorf("error %+v", e)
 		}
@@ -486,13 +486,13 @@ func TestLoginErrors(t *testing.T) {
 		c, p, cb := start(t)
 		editPending(t, c, p.State, func(r *pendingRecord) { r.Verifier = strings.Repeat("a", 43) })
 		_, err := c.CompleteLogin(ctx, cb)
-		wantCode(t, err, CodeTokenExchangeFailed)
+		wantCode(t, err, autherr.TokenExchangeFailed)
 	})
 	t.Run("id_token_invalid_nonce", func(t *testing.T) {
 		c, p, cb := start(t)
 		editPending(t, c, p.State, func(r *pendingRecord) { r.Nonce = "another-nonce" })
 		_, err := c.CompleteLogin(ctx, cb)
-		wantCode(t, err, CodeIDTokenInvalid)
+		wantCode(t, err, autherr.IDTokenInvalid)
 		if s, _ := c.Session(ctx); s != nil {
 			t.Error("a session was stored")
 		}
@@ -505,13 +505,13 @@ func TestLoginErrors(t *testing.T) {
 			r.OAuth.IssParameterSupported = false
 		})
 		_, err := c.CompleteLogin(ctx, strings.Replace(cb, "iss=", "x=", 1))
-		wantCode(t, err, CodeIDTokenInvalid)
+		wantCode(t, err, autherr.IDTokenInvalid)
 	})
 	t.Run("id_token_invalid_no_jwks", func(t *testing.T) {
 		c, p, cb := start(t)
 		editPending(t, c, p.State, func(r *pendingRecord) { r.OAuth.JWKSURI = "" })
 		_, err := c.CompleteLogin(ctx, cb)
-		wantCode(t, err, CodeIDTokenInvalid)
+		wantCode(t, err, autherr.IDTokenInvalid)
 	})
 	t.Run("server_error_authorize", func(t *testing.T) {
 		c := loginClient(nil)
@@ -520,19 +520,19 @@ func TestLoginErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = c.CompleteLogin(ctx, testRedirect+"?error=temporarily_unavailable&state="+p.State+"&iss="+url.QueryEscape(sb.Issuer()))
-		wantCode(t, err, CodeServerError)
+		wantCode(t, err, autherr.ServerError)
 	})
 	t.Run("storage", func(t *testing.T) {
 		c := loginClient(&failingStore{Store: NewMemoryStore(), failPut: "pending/"})
 		_, err := c.StartLogin(ctx, loginOpts(sb))
-		wantCode(t, err, CodeStorage)
+		wantCode(t, err, autherr.Storage)
 	})
 	t.Run("rate_limited_token", func(t *testing.T) {
 		c, _, cb := start(t)
 		sb.SetFault(sandbox.Fault{Path: "/oauth2/token", Status: 429, RetryAfterMs: 600000, Count: 1})
 		defer sb.ClearFaults()
 		_, err := c.CompleteLogin(ctx, cb)
-		wantCode(t, err, CodeRateLimited)
+		wantCode(t, err, autherr.RateLimited)
 	})
 }
 

@@ -11,17 +11,13 @@ import (
 	"github.com/mxauth/mxauth/auth/signin"
 )
 
-// Logout signs session s out: it revokes the refresh token, then the access
-// token (RFC 7009 §2.1, spec v1.15 "Logout", MSC4254), each with client_id,
-// which MAS requires of public clients, and forgets the session locally. A
-// nil s means the current session.
-//
-// The session is forgotten even when revocation fails (the server is
-// unreachable, or answers an error); the error then says so: its Code is the
-// failure's, and Details holds "sessionForgotten" ("true"), "refreshToken"
-// and "accessToken" ("revoked", "failed", "not revoked" or "none"), and the
-// failure's own details (for example "reason": "redirect_refused" when the
-// revocation endpoint redirected: the token was not sent on).
+// Logout revokes the refresh token, then the access token of session s
+// (nil: the current one) with client_id, which MAS requires of public
+// clients (RFC 7009 §2.1, spec v1.15 "Logout", MSC4254), and forgets s even
+// when that fails: the error (the failure's Code) then has Details
+// "sessionForgotten" ("true"), "refreshToken" and "accessToken" ("revoked",
+// "failed", "not revoked" or "none") beside the failure's own ("reason":
+// "redirect_refused": the token was not sent on).
 func (c *Client) Logout(ctx context.Context, s *Session) error {
 	const op = "logout"
 	c.init()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/sandbox"
 )
 
@@ -14,7 +15,7 @@ func TestLogoutServerUnreachable(t *testing.T) {
 	ctx := context.Background()
 	sb.Close()
 	err := c.Logout(ctx, s)
-	e := wantCode(t, err, CodeNetwork)
+	e := wantCode(t, err, autherr.Network)
 	want := map[string]string{"sessionForgotten": "true", "refreshToken": "failed", "accessToken": "not revoked"}
 	for k, v := range want {
 		if e.Details[k] != v {
@@ -37,7 +38,7 @@ func TestLogoutRefused(t *testing.T) {
 	s.ClientID = "nobody"
 	_ = c.saveSession(context.Background(), s)
 	err := c.Logout(context.Background(), s)
-	e := wantCode(t, err, CodeForbidden)
+	e := wantCode(t, err, autherr.Forbidden)
 	if e.Errcode != "invalid_client" || e.Details["accessToken"] != "failed" || e.Details["sessionForgotten"] != "true" {
 		t.Errorf("error %+v details %v", e, e.Details)
 	}

@@ -131,7 +131,7 @@ func TestDiscoverLoopbackName(t *testing.T) {
 	t.Run("a public name never falls back to http", func(t *testing.T) {
 		f := &fakeNet{hosts: map[string]http.Handler{}}
 		_, err := testClient(f).Discover(context.Background(), "example.org:8008")
-		if autherr.CodeOf(err) != CodeNetwork {
+		if autherr.CodeOf(err) != autherr.Network {
 			t.Fatalf("got %v, want network", err)
 		}
 		for _, r := range f.requests() {
@@ -149,7 +149,7 @@ func TestDiscoverLoopbackName(t *testing.T) {
 		c := &Client{HTTPClient: &http.Client{Transport: d.transport(tlsSrv.Client().Transport.(*http.Transport).TLSClientConfig)},
 			Timeout: 5 * time.Second, Retry: instantRetry()}
 		_, err := c.Discover(context.Background(), "127.0.0.1:"+strconv.Itoa(plainPort))
-		if autherr.CodeOf(err) != CodeServerError {
+		if autherr.CodeOf(err) != autherr.ServerError {
 			t.Fatalf("got %v, want server_error", err)
 		}
 		for _, a := range d.log {

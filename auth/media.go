@@ -18,22 +18,19 @@ type Media struct {
 	Body        []byte
 }
 
-// MaxThumbnailBytes bounds a thumbnail's body: an avatar is kilobytes.
-const MaxThumbnailBytes = 2 << 20
+// maxThumbnailBytes bounds a thumbnail's body: an avatar is kilobytes.
+const maxThumbnailBytes = 2 << 20
 
 // thumbnailTypes are the image types a thumbnail may have. SVG is not one:
 // a page turns the bytes into a blob: URL of its own origin, and an SVG
 // opened there runs its scripts as the page.
 var thumbnailTypes = []string{"image/png", "image/jpeg", "image/gif", "image/webp", "image/avif"}
 
-// Thumbnail fetches a w×h cropped thumbnail of an mxc:// URI through the
-// current session's homeserver with its token (authenticated media,
-// MSC3916, spec v1.11: GET /_matrix/client/v1/media/thumbnail/{serverName}/
-// {mediaId}; the homeserver fetches remote media over federation). The
-// token goes only to the session's own homeserver and never leaves the
-// library: a browser page gets the bytes, never a URL that needs the
-// token. No session is session_expired; an unknown or missing media file
-// not_found; an answer that is not a raster image server_error.
+// Thumbnail fetches a w×h thumbnail of an mxc:// URI through the current
+// session's homeserver with its token (authenticated media, spec v1.11).
+// The token never leaves the library: a page gets bytes, never a URL that
+// needs the token. No session is session_expired, missing media not_found,
+// an answer that is not a raster image server_error.
 //
 // A session without a refresh token (a legacy server that grants none)
 // whose token the server no longer knows (401 M_UNKNOWN_TOKEN, not a
@@ -56,7 +53,7 @@ func (c *Client) Thumbnail(ctx context.Context, mxc string, w, h int) (*Media, e
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.do(ctx, signin.Request{Op: op, URL: u, Bearer: cur.AccessToken, Insecure: cur.Insecure, Limit: MaxThumbnailBytes})
+	resp, err := c.do(ctx, signin.Request{Op: op, URL: u, Bearer: cur.AccessToken, Insecure: cur.Insecure, Limit: maxThumbnailBytes})
 	if err != nil {
 		return nil, withoutSecrets(err, cur.AccessToken)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/sandbox"
 )
 
@@ -30,7 +31,7 @@ func TestThumbnail(t *testing.T) {
 	mxc := avatarOf(t, sb)
 
 	_, err := c.Thumbnail(ctx, mxc, 64, 64)
-	wantCode(t, err, CodeSessionExpired)
+	wantCode(t, err, autherr.SessionExpired)
 
 	s := sandboxLogin(t, c, loginOpts(sb))
 	m, err := c.Thumbnail(ctx, mxc, 64, 64)
@@ -52,13 +53,13 @@ func TestThumbnail(t *testing.T) {
 	}
 
 	_, err = c.Thumbnail(ctx, "mxc://"+sb.ServerName()+"/nosuchmedia", 64, 64)
-	if e := wantCode(t, err, CodeNotFound); strings.Contains(e.Error(), s.AccessToken) {
+	if e := wantCode(t, err, autherr.NotFound); strings.Contains(e.Error(), s.AccessToken) {
 		t.Errorf("error carries the token: %v", e)
 	}
 	_, err = c.Thumbnail(ctx, "https://evil.example/a.png", 64, 64)
-	wantCode(t, err, CodeInvalidInput)
+	wantCode(t, err, autherr.InvalidInput)
 	_, err = c.Thumbnail(ctx, mxc, 0, 64)
-	wantCode(t, err, CodeInvalidInput)
+	wantCode(t, err, autherr.InvalidInput)
 }
 
 // TestThumbnailTypes: only raster images come back; an SVG (which would
@@ -94,7 +95,7 @@ func TestThumbnailTypes(t *testing.T) {
 				}
 				return
 			}
-			wantCode(t, err, CodeServerError)
+			wantCode(t, err, autherr.ServerError)
 		})
 	}
 }
@@ -118,7 +119,7 @@ func TestThumbnailEndsLegacySession(t *testing.T) {
 	}
 	sb.EndSessions("alice")
 	_, err = c.Thumbnail(ctx, mxc, 32, 32)
-	wantCode(t, err, CodeSessionExpired)
+	wantCode(t, err, autherr.SessionExpired)
 	if s, _ := c.Session(ctx); s != nil {
 		t.Errorf("session kept: %+v", s)
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/sandbox"
 	"github.com/mxauth/mxauth/auth/signin"
 )
@@ -104,7 +105,7 @@ func sessionChain(t *testing.T, c *Client, s *Session) {
 	ts = c.TokenSource(ctx, &revoked)
 	ts.MinValidity = 24 * time.Hour
 	_, err := ts.Token()
-	e := wantCode(t, err, CodeSessionExpired)
+	e := wantCode(t, err, autherr.SessionExpired)
 	if e.Errcode != "invalid_grant" {
 		t.Errorf("errcode %q, want invalid_grant", e.Errcode)
 	}

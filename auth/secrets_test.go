@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mxauth/mxauth/auth/autherr"
 )
 
 // TestErrorsHoldNoToken (issue 12): a token or revocation endpoint that
@@ -17,13 +19,13 @@ func TestErrorsHoldNoToken(t *testing.T) {
 		code Code
 		act  func(c *Client, s *Session) error
 	}{
-		{"refresh", pToken, CodeTokenExchangeFailed, func(c *Client, s *Session) error {
+		{"refresh", pToken, autherr.TokenExchangeFailed, func(c *Client, s *Session) error {
 			ts := c.TokenSource(context.Background(), s)
 			ts.MinValidity = time.Hour
 			_, err := ts.Token()
 			return err
 		}},
-		{"revocation", pRevoke, CodeForbidden, func(c *Client, _ *Session) error {
+		{"revocation", pRevoke, autherr.Forbidden, func(c *Client, _ *Session) error {
 			return c.Logout(context.Background(), nil)
 		}},
 	}
@@ -58,7 +60,7 @@ func TestExchangeErrorHoldsNoCode(t *testing.T) {
 	verifier = verifier[:strings.IndexByte(verifier, '"')]
 	h.on(pToken, status(400, `{"error":"invalid_grant","error_description":"code `+code+` with verifier `+verifier+` is no good"}`))
 	_, err := c.CompleteLogin(context.Background(), cb)
-	e := wantCode(t, err, CodeTokenExchangeFailed)
+	e := wantCode(t, err, autherr.TokenExchangeFailed)
 	if strings.Contains(err.Error(), code) || strings.Contains(err.Error(), verifier) {
 		t.Errorf("the error holds the code or verifier: %v", err)
 	}

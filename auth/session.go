@@ -17,11 +17,9 @@ import (
 // fields and their JSON names are CONTRACT.md's Session; the rest are what
 // refresh, logout and the account link need without a new discovery.
 type Session struct {
-	// Kind is "legacy" (signin.KindLegacy) for a session of the legacy
-	// SSO route: its tokens come from the homeserver's POST /login
-	// (m.login.token), refresh at POST /refresh and end at POST /logout;
-	// Issuer is then the homeserver's base URL, ClientID and
-	// TokenEndpoint are empty. "" is an OAuth 2.0 session.
+	// Kind is "legacy" (signin.KindLegacy) for a legacy SSO session
+	// (m.login.token, /refresh, /logout; Issuer is the base URL, no
+	// ClientID), "" for OAuth 2.0.
 	Kind       string   `json:"kind,omitempty"`
 	UserID     string   `json:"userId"`
 	DeviceID   string   `json:"deviceId"`
@@ -37,10 +35,9 @@ type Session struct {
 	// zero when the server gave no expires_in. Its JSON (the Store's
 	// record, CONTRACT.md's expiresAt) is milliseconds since the epoch.
 	ExpiresAt time.Time `json:"-"`
-	// Lifetime is the lifetime the server granted the access token
-	// (expires_in), to the millisecond; zero when unknown. It caps the
-	// default validity a refresh aims for (see needed). Its JSON is
-	// lifetimeMs.
+	// Lifetime is what the server granted the access token (expires_in);
+	// zero when unknown. A refresh aims at most at half of it by default
+	// (a 20 s token can never be "valid for 30 s"). JSON: lifetimeMs.
 	Lifetime time.Duration `json:"-"`
 	// IDTokenClaims are the claims of the verified ID token, when the server
 	// returned one.
@@ -148,20 +145,16 @@ func (s *Session) validFor(now time.Time, d time.Duration) bool {
 	return now.Add(d).Before(s.ExpiresAt)
 }
 
-// AccessTokens keeps access tokens out of the Store. A Client with one
-// stores each session without its access token and hands the token here,
-// with the fingerprint (signin.Fingerprint) of the refresh token it goes
-// with; a session read back gets the token held here for its refresh
-// token, or none, and the token source refreshes it. So a holder never uses an access token of a
-// refresh token another holder rotated away. The browser build keeps them
-// in a tab's memory and tells the page's other tabs.
+// AccessTokens keeps access tokens out of the Store, each under its
+// session's id and the fingerprint (signin.Fingerprint) of the refresh
+// token it goes with, so that no holder uses an access token whose refresh
+// token another holder rotated away; a session whose token is not found
+// here is refreshed.
 type AccessTokens interface {
-	// Keep holds access, the access token of session id that goes with
-	// the refresh token fingerprinted refresh. It is called once the
-	// session (and, at login, the current-session mark) is stored.
+	// Keep holds access once the session (and, at login, the
+	// current-session mark) is stored.
 	Keep(id, access, refresh string)
-	// Recall returns the access token held for session id that goes with
-	// the refresh token fingerprinted refresh.
+	// Recall returns what Keep holds for id and refresh.
 	Recall(ctx context.Context, id, refresh string) (string, bool)
 	// Forget drops what is held for session id: the session ended.
 	Forget(id string)

@@ -14,9 +14,10 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// DefaultMinValidity is how long an access token must still be valid to be
-// handed out without a refresh (CONTRACT.md accessToken minValidityMs).
-const DefaultMinValidity = 30 * time.Second
+// defaultMinValidity is how long an access token must still be valid to be
+// handed out without a refresh (CONTRACT.md accessToken minValidityMs's
+// default).
+const defaultMinValidity = 30 * time.Second
 
 // Refresh retry bounds: network failures and 5xx answers are retried with
 // a doubling wait, capped, and then reported with the session kept.
@@ -27,32 +28,22 @@ const (
 )
 
 // TokenSource hands out the access token of one stored session and
-// refreshes it ahead of expiry (RFC 6749 §6). It implements
-// oauth2.TokenSource, so oauth2.NewClient(ctx, ts) makes an *http.Client
-// that signs Matrix requests.
-//
-// Refresh rules (spec v1.15 "Token refresh", MAS's behaviour):
-//   - under Client.Locker, the stored session is read again; if another
-//     holder already rotated the tokens (their hash changed) and the new
-//     access token is good, no request is made;
-//   - the rotated tokens are written to the Store before the new access
-//     token is returned, so a crash never loses the only valid refresh token;
-//   - invalid_grant ends the session: it is deleted and the error is
-//     session_expired;
-//   - network failures and 5xx answers are retried with capped backoff, the
-//     session is kept; an answer lost after the request left (timeout,
-//     reset) is retried once with the same refresh token, which MAS accepts
-//     while the tokens it issued were never used.
-//
-// The waits between tries use Client.Retry.Sleep when it is set.
+// refreshes it ahead of expiry (RFC 6749 §6); oauth2.NewClient(ctx, ts)
+// makes an *http.Client that signs Matrix requests. Refreshes run under
+// Client.Locker and store the rotated tokens before handing them out, so
+// holders sharing a Store never spend a refresh token twice nor lose the
+// only valid one. Only invalid_grant ends the session (session_expired);
+// network failures and 5xx answers are retried with capped backoff
+// (waiting with Client.Retry.Sleep when set) and keep it.
 type TokenSource struct {
+	// MinValidity is how long the token must still be valid; zero means
+	// 30 s.
+	MinValidity time.Duration
+
 	c  *Client
 	id string
 	// ctx is used by Token, which has no context parameter.
 	ctx context.Context
-	// MinValidity is how long the token must still be valid; zero means
-	// DefaultMinValidity.
-	MinValidity time.Duration
 
 	mu   sync.Mutex
 	last *Session // last session read or written by this source
@@ -66,8 +57,7 @@ func (c *Client) TokenSource(ctx context.Context, s *Session) *TokenSource {
 	return &TokenSource{c: c, id: s.ID(), ctx: ctx, last: &cp}
 }
 
-// Token returns a valid token, refreshing when needed. It implements
-// oauth2.TokenSource.
+// Token implements oauth2.TokenSource, with Client.TokenSource's ctx.
 func (ts *TokenSource) Token() (*oauth2.Token, error) {
 	return ts.TokenContext(ts.ctx)
 }
@@ -81,8 +71,7 @@ func (ts *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) 
 	return s.Token(), nil
 }
 
-// Session returns the session with a valid access token, refreshing when
-// needed.
+// Session returns the session with a valid access token.
 func (ts *TokenSource) Session(ctx context.Context) (*Session, error) {
 	ts.mu.Lock()
 	last := ts.last
@@ -105,9 +94,9 @@ func (ts *TokenSource) Session(ctx context.Context) (*Session, error) {
 	if minValid <= 0 {
 		// The default, unlike a value the caller chose, adapts to servers
 		// that grant short tokens (see Session.needed).
-		minValid = DefaultMinValidity
+		minValid = defaultMinValidity
 		if cur != nil {
-			minValid = cur.needed(DefaultMinValidity)
+			minValid = cur.needed(defaultMinValidity)
 		}
 	}
 	if cur != nil && cur.validFor(ts.c.now(), minValid) {
@@ -129,8 +118,8 @@ func (ts *TokenSource) Session(ctx context.Context) (*Session, error) {
 }
 
 // AccessToken returns a valid access token of the current session,
-// refreshing it when it expires within minValidity (zero means
-// DefaultMinValidity). Without a session it is session_expired.
+// refreshing it when it expires within minValidity (zero means 30 s).
+// Without a session it is session_expired.
 func (c *Client) AccessToken(ctx context.Context, minValidity time.Duration) (string, error) {
 	s, err := c.Session(ctx)
 	if err != nil {
@@ -150,6 +139,19 @@ func (c *Client) AccessToken(ctx context.Context, minValidity time.Duration) (st
 
 // refreshSession refreshes the session id under the lock. seen is the
 // session as the caller last knew it (nil when unknown).
+//
+// Refresh rules (spec v1.15 "Token refresh", MAS's behaviour):
+//   - under Client.Locker, the stored session is read again; if another
+//     holder already rotated the tokens (their hash changed) and the new
+//     access token is good, no request is made;
+//   - the rotated tokens are written to the Store before the new access
+//     token is returned, so a crash never loses the only valid refresh token;
+//   - invalid_grant ends the session: it is deleted and the error is
+//     session_expired;
+//   - network failures and 5xx answers are retried with capped backoff, the
+//     session is kept; an answer lost after the request left (timeout,
+//     reset) is retried once with the same refresh token, which MAS accepts
+//     while the tokens it issued were never used (refreshWithRetry).
 func (c *Client) refreshSession(ctx context.Context, id string, seen *Session, minValid time.Duration) (*Session, error) {
 	const op = "refresh"
 	unlock, err := c.locker().Lock(ctx, "refresh/"+id)
@@ -170,8 +172,8 @@ func (c *Client) refreshSession(ctx context.Context, id string, seen *Session, m
 	// while we waited: use theirs, do not spend the refresh token again.
 	// A caller asking for more validity than the server grants would
 	// otherwise refresh once per holder, so fresh tokens of another holder
-	// need only DefaultMinValidity.
-	if changed && s.validFor(c.now(), min(minValid, s.needed(DefaultMinValidity))) {
+	// need only defaultMinValidity.
+	if changed && s.validFor(c.now(), min(minValid, s.needed(defaultMinValidity))) {
 		return s, nil
 	}
 	if s.RefreshToken == "" {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/sandbox"
 )
 
@@ -47,7 +48,7 @@ func TestRefreshServerErrorKeepsSession(t *testing.T) {
 	c.Retry.Sleep = func(ctx context.Context, d time.Duration) error { slept = append(slept, d); return nil }
 	sb.SetFault(sandbox.Fault{Path: "/oauth2/token", Status: 503})
 	_, err := ts.Token()
-	wantCode(t, err, CodeServerError)
+	wantCode(t, err, autherr.ServerError)
 	if n := countRequests(sb, "POST", "/oauth2/token"); n != 1+refreshAttempts {
 		t.Errorf("%d token requests, want %d tries", n-1, refreshAttempts)
 	}
@@ -106,7 +107,7 @@ func TestRefreshLostAnswerRetriedOnce(t *testing.T) {
 	// Two lost answers in a row: reported as network, session kept.
 	sb.SetFault(sandbox.Fault{Path: "/oauth2/token", Method: "POST", Drop: true, Count: 2})
 	_, err = ts.Token()
-	wantCode(t, err, CodeNetwork)
+	wantCode(t, err, autherr.Network)
 	if got, _ := c.Session(context.Background()); got == nil || got.RefreshToken != tok.RefreshToken {
 		t.Error("the session was not kept")
 	}
@@ -124,7 +125,7 @@ func TestRefreshNetworkAndTimeout(t *testing.T) {
 	ts := c.TokenSource(ctx, &dead)
 	ts.MinValidity = time.Hour
 	_, err := ts.Token()
-	wantCode(t, err, CodeNetwork)
+	wantCode(t, err, autherr.Network)
 	if got, _ := c.Session(ctx); got == nil {
 		t.Error("session dropped on a network error")
 	}
@@ -135,7 +136,7 @@ func TestRefreshNetworkAndTimeout(t *testing.T) {
 	ts = c.TokenSource(ctx, s)
 	ts.MinValidity = time.Hour
 	_, err = ts.Token()
-	wantCode(t, err, CodeTimeout)
+	wantCode(t, err, autherr.Timeout)
 	if got, _ := c.Session(ctx); got == nil {
 		t.Error("session dropped on a timeout")
 	}
@@ -146,7 +147,7 @@ func TestRefreshRateLimited(t *testing.T) {
 	c, _, ts := refreshing(t, sb, nil)
 	sb.SetFault(sandbox.Fault{Path: "/oauth2/token", Status: 429, RetryAfterMs: 60000})
 	_, err := ts.Token()
-	e := wantCode(t, err, CodeRateLimited)
+	e := wantCode(t, err, autherr.RateLimited)
 	if e.RetryAfter != time.Minute {
 		t.Errorf("retry after %v", e.RetryAfter)
 	}
@@ -157,7 +158,7 @@ func TestRefreshRateLimited(t *testing.T) {
 
 func TestRefreshNoSession(t *testing.T) {
 	_, err := loginClient(nil).AccessToken(context.Background(), 0)
-	wantCode(t, err, CodeSessionExpired)
+	wantCode(t, err, autherr.SessionExpired)
 }
 
 // Rotated tokens are stored before they are handed out: when the Store
@@ -168,7 +169,7 @@ func TestRefreshSavedBeforeHandedOut(t *testing.T) {
 	_, _, ts := refreshing(t, sb, store)
 	store.failPut = sessionPrefix
 	tok, err := ts.Token()
-	wantCode(t, err, CodeStorage)
+	wantCode(t, err, autherr.Storage)
 	if tok != nil {
 		t.Error("a token was handed out that was not stored")
 	}
@@ -308,7 +309,7 @@ func TestTokenSourceFollowsOtherHolders(t *testing.T) {
 	if err := a.Logout(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tsB.Token(); codeOf(err) != CodeSessionExpired {
+	if _, err := tsB.Token(); codeOf(err) != autherr.SessionExpired {
 		t.Errorf("after logout elsewhere: got %v, want session_expired", err)
 	}
 }

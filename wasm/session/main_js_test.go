@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mxauth/mxauth/auth"
+	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/room"
 	"github.com/mxauth/mxauth/auth/sandbox"
 	"github.com/mxauth/mxauth/auth/signin/storetest"
@@ -403,7 +404,7 @@ func TestMemoryFallback(t *testing.T) {
 		t.Fatalf("OpenStorage in Node: mode %q, warning %v", st.Mode, st.Warning)
 	}
 	var ae *auth.Error
-	if !errors.As(st.Warning, &ae) || ae.Code != auth.CodeStorage {
+	if !errors.As(st.Warning, &ae) || ae.Code != autherr.Storage {
 		t.Errorf("warning = %v, want a storage error", st.Warning)
 	}
 	_, api := newTestAPI(t, config{Storage: st})

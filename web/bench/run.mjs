@@ -512,7 +512,7 @@ const GO_BENCH = {
 
 function goBench() {
   const text = execFileSync("go", ["test", "-run", "^$", "-bench", ".", "-benchmem", "-count", "1",
-    "-benchtime", QUICK ? "20ms" : "300ms", "./auth", "./auth/room"], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
+    "-benchtime", QUICK ? "20ms" : "300ms", "./auth", "./auth/signin", "./auth/room"], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
   const out = [];
   for (const line of text.split("\n")) {
     const m = /^(Benchmark\S+?)(?:-\d+)?\s+(\d+)\s+([\d.]+) ns\/op(?:\s+([\d.]+) B\/op)?(?:\s+([\d.]+) allocs\/op)?/.exec(line);

@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -261,6 +262,9 @@ func testAtomicPut(t *testing.T, s Store) {
 				t.Errorf("a reader saw %d bytes starting %.8q: not one value whole", len(v), v)
 				return
 			}
+			// js/wasm has one thread and no preemption: a reader that
+			// never blocks would keep the writers from ever running.
+			runtime.Gosched()
 		}
 	}()
 	wg.Wait()

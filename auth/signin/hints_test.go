@@ -1,4 +1,4 @@
-package auth
+package signin
 
 import (
 	"fmt"
@@ -76,5 +76,15 @@ func TestDecideHintsSpelledOut(t *testing.T) {
 	classic := &ServerInfo{ServerName: "old.example", Login: &LoginInfo{Flows: []string{"m.login.password"}}}
 	if got, want := DecideHints(classic), (Hints{ShowPasswordForm: true}); !reflect.DeepEqual(got, want) {
 		t.Errorf("password-only server: got %+v want %+v", got, want)
+	}
+}
+
+func BenchmarkDecideHints(b *testing.B) {
+	info := &ServerInfo{ServerName: "matrix.org",
+		OAuth: &OAuthInfo{PromptValues: []string{"login", "create"}},
+		Login: &LoginInfo{Flows: []string{"m.login.password", "m.login.sso"}, OAuthAwarePreferred: true}}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = DecideHints(info)
 	}
 }
