@@ -15,6 +15,7 @@ import (
 	"github.com/mxauth/mxauth/auth/autherr"
 	"github.com/mxauth/mxauth/auth/sandbox"
 	"github.com/mxauth/mxauth/auth/signin"
+	"github.com/mxauth/mxauth/auth/signin/storetest"
 )
 
 var testIDPs = []sandbox.IdentityProvider{
@@ -97,6 +98,9 @@ func TestLegacyLogin(t *testing.T) {
 	sb := legacySandbox(t, sandbox.Config{IdentityProviders: testIDPs, Now: clock, AccessTokenTTL: time.Minute})
 	c := loginClient(nil)
 	c.Now = clock
+	// As in the browser: secrets sealed, access tokens kept per tab. The
+	// legacy route stores its pending login as the OAuth one does.
+	c.Sealer, c.AccessTokens = storetest.NewSealer(t, nil), &memTokens{}
 
 	opts := loginOpts(sb)
 	opts.IDP = "saml-corp"

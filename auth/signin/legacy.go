@@ -216,13 +216,10 @@ func (c *Client) startLegacy(ctx context.Context, op string, info *ServerInfo, n
 		NameResolved: nameResolved, AppState: appState, DeviceName: displayText(opts.Client.Name, 100),
 		CreatedAt: now, ExpiresAt: now.Add(c.pendingTTL()),
 	}
-	b, err := json.Marshal(rec)
-	if err != nil {
-		return nil, &autherr.Error{Code: autherr.Storage, Op: op, Err: err}
-	}
-	c.sweepPending(ctx)
-	if err := c.store.Put(ctx, PendingPrefix+state, b); err != nil {
-		return nil, storageError(op, err)
+	// Stored as the OAuth route's record is (sealed when the Client has a
+	// Sealer), since CompleteLogin reads both the same way.
+	if err := c.savePending(ctx, op, &rec); err != nil {
+		return nil, err
 	}
 	return &PendingLogin{URL: ssoURL, State: state, DeviceID: deviceID, RedirectURI: back, ExpiresAt: rec.ExpiresAt}, nil
 }
