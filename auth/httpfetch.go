@@ -3,7 +3,6 @@ package auth
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -61,8 +60,8 @@ func (c *Client) httpFetch(ctx context.Context, r fetch.Request) (*fetch.Respons
 	return &fetch.Response{Status: res.StatusCode, Header: h, Body: b}, nil
 }
 
-// httpClient returns a copy of the configured client whose redirect policy
-// keeps to https (or loopback http when insecure) and stops after 5 hops.
+// httpClient returns a copy of the configured client whose redirects follow
+// serverrule.CheckRedirect.
 func (c *Client) httpClient(insecure bool) *http.Client {
 	c.httpOnce.Do(func() {
 		for i, ins := range []bool{false, true} {
@@ -72,25 +71,9 @@ func (c *Client) httpClient(insecure bool) *http.Client {
 			}
 			ins := ins
 			hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-				if len(via) >= 5 {
-					return &autherr.Error{Code: autherr.Network, Op: "redirect", Err: errors.New("more than 5 redirects")}
-				}
-				if err := serverrule.CheckURL(req.URL.String(), ins); err != nil {
-					return &autherr.Error{Code: autherr.Network, Op: "redirect", Err: fmt.Errorf("refused redirect: %w", err)}
-				}
-				// A request that carries a secret (a code, a refresh or
-				// access token in a POST body, a Bearer header) never
-				// follows a redirect to another origin: a 307/308 would
-				// replay the body there. Public GETs (well-known,
-				// versions, metadata) may move.
 				first := via[0]
 				carries := first.Method != http.MethodGet && first.Method != http.MethodHead || first.Header.Get("Authorization") != ""
-				if carries && (req.URL.Scheme != first.URL.Scheme || !strings.EqualFold(req.URL.Host, first.URL.Host)) {
-					return &autherr.Error{Code: autherr.Network, Op: "redirect",
-						Details: map[string]string{"reason": autherr.ReasonRedirectRefused},
-						Err:     fmt.Errorf("refused redirect of a %s request with credentials from %s to %s", first.Method, first.URL.Host, serverrule.ClipURL(req.URL.Host))}
-				}
-				return nil
+				return serverrule.CheckRedirect(first.URL, req.URL, len(via), carries, ins)
 			}
 			base := hc.Transport
 			if base == nil {

@@ -1,7 +1,8 @@
 // Package serverrule holds the rules mxauth applies to what a Matrix server
 // is called and what it answers, written once for every build: the server
 // name grammar, which URLs may be used (https, or plain http to a loopback
-// host), where client discovery looks, the well-known body, Retry-After and
+// host) and which redirects followed, where client discovery looks, the
+// well-known body, Retry-After and
 // "this endpoint is not here". It is a leaf without net/http, so the small
 // WASM build (auth/signin, auth/room, wasm/browser) and the session build
 // (auth, app) decide alike.

@@ -7,7 +7,6 @@ package httpfetch
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -25,24 +24,18 @@ func New(client *http.Client) room.Fetch {
 	if client == nil {
 		client = http.DefaultClient
 	}
-	// Never follow a redirect from https to http: Go keeps the
-	// Authorization header on a redirect to the same host name, so the
-	// session's token would travel in clear text. Nor one that breaks the
-	// URL rule every base URL is held to (https, or plain http to loopback).
+	// Redirects follow the rule every fetch of mxauth follows
+	// (serverrule.CheckRedirect); a token-carrying request stays on its
+	// origin. Loopback http is allowed, as for base URLs in local setups.
 	cp := *client
 	next := cp.CheckRedirect
 	cp.CheckRedirect = func(r *http.Request, via []*http.Request) error {
-		if via[0].URL.Scheme == "https" && r.URL.Scheme != "https" {
-			return fmt.Errorf("httpfetch: refused redirect from https to %s", r.URL.Scheme)
-		}
-		if err := serverrule.CheckURL(r.URL.String(), true); err != nil {
-			return fmt.Errorf("httpfetch: refused redirect: %w", err)
+		first := via[0]
+		if err := serverrule.CheckRedirect(first.URL, r.URL, len(via), first.Header.Get("Authorization") != "", true); err != nil {
+			return fmt.Errorf("httpfetch: %w", err)
 		}
 		if next != nil {
 			return next(r, via)
-		}
-		if len(via) >= 10 {
-			return errors.New("httpfetch: stopped after 10 redirects")
 		}
 		return nil
 	}
