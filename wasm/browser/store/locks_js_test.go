@@ -20,15 +20,34 @@ func TestNewLockerFallback(t *testing.T) {
 }
 
 // fakeLocks is a LockManager with one exclusive lock per name, enough of
-// the Web Locks API for WebLocker: request(name, {signal}, callback).
-func fakeLocks(t *testing.T) (js.Value, *[]string) {
+// the Web Locks API for WebLocker: request(name, {signal}, callback). Its
+// log records each step; waitLog waits for it to reach a length.
+func fakeLocks(t *testing.T) (js.Value, *[]string, func(n int)) {
 	var log []string
+	grew := make(chan struct{}, 1)
+	add := func(entry string) {
+		log = append(log, entry)
+		select {
+		case grew <- struct{}{}:
+		default:
+		}
+	}
+	waitLog := func(n int) {
+		t.Helper()
+		for len(log) < n {
+			select {
+			case <-grew:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("the lock log stopped at %v, want %d entries", log, n)
+			}
+		}
+	}
 	held := map[string]bool{}
 	queue := map[string][]func(){}
 	var request js.Func
 	request = js.FuncOf(func(_ js.Value, args []js.Value) any {
 		name, opts, cb := args[0].String(), args[1], args[2]
-		log = append(log, "request "+name)
+		add("request " + name)
 		var resolve, reject js.Value
 		exec := js.FuncOf(func(_ js.Value, a []js.Value) any { resolve, reject = a[0], a[1]; return nil })
 		p := js.Global().Get("Promise").New(exec)
@@ -45,13 +64,13 @@ func fakeLocks(t *testing.T) (js.Value, *[]string) {
 			}
 			done = true
 			held[name] = true
-			log = append(log, "granted "+name)
+			add("granted " + name)
 			r := cb.Invoke()
 			var after js.Func
 			after = js.FuncOf(func(js.Value, []js.Value) any {
 				after.Release()
 				held[name] = false
-				log = append(log, "released "+name)
+				add("released " + name)
 				resolve.Invoke()
 				if q := queue[name]; len(q) > 0 {
 					queue[name] = q[1:]
@@ -66,7 +85,7 @@ func fakeLocks(t *testing.T) (js.Value, *[]string) {
 			onAbort.Release()
 			if !done {
 				done = true
-				log = append(log, "aborted "+name)
+				add("aborted " + name)
 				reject.Invoke(js.Global().Get("Error").New("AbortError"))
 			}
 			return nil
@@ -82,11 +101,11 @@ func fakeLocks(t *testing.T) (js.Value, *[]string) {
 	t.Cleanup(request.Release)
 	lm := js.Global().Get("Object").New()
 	lm.Set("request", request)
-	return lm, &log
+	return lm, &log, waitLog
 }
 
 func TestWebLocker(t *testing.T) {
-	lm, log := fakeLocks(t)
+	lm, log, waitLog := fakeLocks(t)
 	l := &WebLocker{Locks: lm}
 	ctx := context.Background()
 
@@ -112,7 +131,7 @@ func TestWebLocker(t *testing.T) {
 		}
 		got <- u
 	}()
-	time.Sleep(20 * time.Millisecond)
+	waitLog(5) // the waiting holder's request is in
 	unlock()
 	unlock() // a second call is harmless
 	select {
@@ -121,7 +140,7 @@ func TestWebLocker(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatalf("the waiting Lock was never granted; log %v", *log)
 	}
-	time.Sleep(20 * time.Millisecond)
+	waitLog(8) // and its release
 	want := []string{"request mxauth:refresh/a", "granted mxauth:refresh/a", "request mxauth:refresh/a", "aborted mxauth:refresh/a",
 		"request mxauth:refresh/a", "released mxauth:refresh/a", "granted mxauth:refresh/a", "released mxauth:refresh/a"}
 	if len(*log) != len(want) {
