@@ -142,7 +142,11 @@ func (c *Client) registerBody(ctx context.Context, o *OAuthInfo, body map[string
 		}
 	}
 	if o.RegistrationEndpoint == "" {
-		return "", "", registrationError(RuleRequired, "registration_endpoint", "the server offers no dynamic client registration; configure a client id for %s", o.Issuer)
+		// Discovery lets a server without registration through (a page may
+		// bring its client id); this login needs one and has none. The
+		// spec requires the field, so it is the server's metadata that
+		// falls short, not this page's.
+		return "", "", MetadataError(op, "registration_endpoint", "missing: the server offers no dynamic client registration; configure a client id for %s", o.Issuer)
 	}
 	resp, err := c.Do(ctx, Request{Op: op, Method: "POST", URL: o.RegistrationEndpoint, JSON: body, Insecure: insecure})
 	if err != nil {
