@@ -173,7 +173,8 @@ for (const scheme of SCHEMES) {
 
   test(`server check reports the CORS-less well-known (${scheme})`, { skip }, async () => {
     const { page, seen } = await open(scheme);
-    await page.goto(`${web.url}check.html?server=${encodeURIComponent(hsNoCORS.url)}`);
+    // The server name: a typed URL answering /versions is not looked up (issue 13).
+    await page.goto(`${web.url}check.html?server=${encodeURIComponent(hsNoCORS.serverName)}`);
     await ready(page);
     const row = page.locator("#probe tbody tr");
     await row.waitFor({ timeout: 30000 });
@@ -190,7 +191,8 @@ for (const scheme of SCHEMES) {
     await page.locator("#check-server").press("Enter");
     await page.locator("#steps tbody tr").first().waitFor({ timeout: 30000 });
     const cors = await page.locator("#steps tbody tr").evaluateAll((rows) => rows.map((r) => r.dataset.cors));
-    assert.ok(cors.length >= 4 && cors.every((c) => c === "yes"), `cors: ${cors}`);
+    // versions, login, auth metadata: the typed URL is not looked up.
+    assert.ok(cors.length >= 3 && cors.every((c) => c === "yes"), `cors: ${cors}`);
     assert.match(await page.locator("#facts").textContent(), /stable endpoint/);
     assert.match(await page.locator("#registration").textContent(), /Accepted as a native client/);
     await page.locator("#client-uri").fill("http://mxauth.example/");
