@@ -234,6 +234,11 @@ func AccountLinks(s *auth.Session) []AccountLink {
 		return nil
 	}
 	links := []AccountLink{{Label: "Manage account", URL: s.AccountURL("", "")}}
+	if len(s.AccountManagementActions) == 0 {
+		// AccountURL sends the stable name to a server that lists none,
+		// but a link per action would promise pages nobody advertised.
+		return links
+	}
 	for _, a := range accountActions {
 		u := s.AccountURL(a.action, "")
 		if strings.Contains(u, "action=") {

@@ -158,6 +158,11 @@ func TestAccountLinks(t *testing.T) {
 	if !strings.Contains(got[3].URL, "device_id=ABCDEFGHIJ") {
 		t.Errorf("device link %q has no device id", got[3].URL)
 	}
+	// A server that lists no actions: only the account page.
+	s.AccountManagementActions = nil
+	if got := AccountLinks(s); len(got) != 1 || got[0].Label != "Manage account" {
+		t.Errorf("no actions listed: links %+v", got)
+	}
 	if AccountLinks(&auth.Session{}) != nil || AccountLinks(nil) != nil {
 		t.Error("links without an account URI")
 	}
