@@ -62,6 +62,7 @@ func (c *Client) Logout(ctx context.Context, s *Session) error {
 			details[detail] = "not revoked"
 			if first == nil {
 				first = signin.MetadataError("revoke", "revocation_endpoint", "missing: the server cannot be told to end the session; its tokens stay valid until they expire")
+				first.Details["reason"] = "missing"
 			}
 			return
 		}

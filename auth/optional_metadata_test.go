@@ -50,8 +50,8 @@ func TestLoginWithoutRegistration(t *testing.T) {
 			p, err := c.StartLogin(context.Background(), opts)
 			if tt.field != "" {
 				e := wantCode(t, err, autherr.MetadataInvalid)
-				if e.Details["field"] != tt.field {
-					t.Errorf("details %v, want field %s", e.Details, tt.field)
+				if e.Details["field"] != tt.field || e.Details["reason"] != "missing" {
+					t.Errorf("details %v, want field %s, reason missing", e.Details, tt.field)
 				}
 				if n := h.hitCount(pRegister); n != 0 {
 					t.Errorf("registration endpoint asked %d times", n)
@@ -127,7 +127,7 @@ func TestLogoutWithoutRevocation(t *testing.T) {
 	s := h.login(t, c)
 	err := c.Logout(context.Background(), s)
 	e := wantCode(t, err, autherr.MetadataInvalid)
-	want := map[string]string{"field": "revocation_endpoint", "sessionForgotten": "true", "refreshToken": "not revoked", "accessToken": "not revoked"}
+	want := map[string]string{"field": "revocation_endpoint", "reason": "missing", "sessionForgotten": "true", "refreshToken": "not revoked", "accessToken": "not revoked"}
 	for k, v := range want {
 		if e.Details[k] != v {
 			t.Errorf("details %s = %q, want %q (all: %v)", k, e.Details[k], v, e.Details)
