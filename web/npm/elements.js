@@ -89,12 +89,7 @@ export function explain(e, server) {
     case "oauth_unsupported": return d.reason === "password_only"
       ? `${s} signs in with a password only, which this page does not ask for. Use a Matrix app to sign in there.`
       : `${s} does not offer the sign-in this page uses (OAuth 2.0).`;
-    case "metadata_invalid":
-      // A server without registration signs in only apps it knows; one
-      // without revocation cannot end a sign-in early (reason "missing").
-      if (d.reason === "missing" && f === "registration_endpoint") return `${s} signs in only the apps its admins registered: this page needs a client id (client-id) from them.`;
-      if (d.reason === "missing" && f === "revocation_endpoint") return `${s} cannot end a sign-in early, so it stays valid there until it expires.`;
-      return `${s} describes its sign-in service wrongly${f ? ` (${f})` : ""}; tell its admins.`;
+    case "metadata_invalid": return `${s} describes its sign-in service wrongly${f ? ` (${f})` : ""}; tell its admins.`;
     case "registration_failed":
       if (d.rule) return `This page cannot be registered with ${s}: its ${FIELDS[f] || f || "metadata"} ${RULES[d.rule] || `breaks the rule “${d.rule}”`}.`;
       return `${s} refused to register this page${e.errcode ? ` (${e.errcode})` : ""}.`;
