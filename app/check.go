@@ -54,7 +54,7 @@ func (c *Check) run(ctx app.Context) {
 		info, err := c.env.Auth.Check(dctx, server)
 		var probe *ProbeResult
 		if err != nil && c.env.Probe != nil {
-			if u := WellKnownURL(info); u != "" {
+			if u := ProbeURL(info); u != "" {
 				p := c.env.Probe(dctx, u)
 				probe = &p
 			}

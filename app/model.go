@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,7 +52,7 @@ var stepLabels = map[string]string{
 // went through a browser's fetch, where any answer read proves CORS.
 func StepRows(steps []signin.Step, inBrowser bool) []StepRow {
 	rows := make([]StepRow, 0, len(steps))
-	for _, s := range steps {
+	for i, s := range steps {
 		r := StepRow{Name: s.Name, Label: stepLabels[s.Name], URL: s.URL, Time: FormatDuration(s.Duration), Detail: s.Error}
 		if r.Label == "" {
 			r.Label = s.Name
@@ -64,8 +65,10 @@ func StepRows(steps []signin.Step, inBrowser bool) []StepRow {
 		case signin.StepOK:
 			r.Result, r.OK = "ok", true
 		case signin.StepAbsent:
-			// The metadata chain and the well-known move on past a 404.
-			r.Result, r.OK = "not there", s.Name != "versions"
+			// The metadata chain and the well-known move on past a 404; so
+			// does a typed bare origin without /versions, to its
+			// well-known (signin's discovery, issue 13).
+			r.Result, r.OK = "not there", s.Name != "versions" || slices.ContainsFunc(steps[i+1:], func(n signin.Step) bool { return n.Name == "well-known" })
 		default:
 			r.Result = string(s.Result)
 		}
@@ -231,6 +234,11 @@ func AccountLinks(s *auth.Session) []AccountLink {
 		return nil
 	}
 	links := []AccountLink{{Label: "Manage account", URL: s.AccountURL("", "")}}
+	if len(s.AccountManagementActions) == 0 {
+		// AccountURL sends the stable name to a server that lists none,
+		// but a link per action would promise pages nobody advertised.
+		return links
+	}
 	for _, a := range accountActions {
 		u := s.AccountURL(a.action, "")
 		if strings.Contains(u, "action=") {
@@ -479,16 +487,22 @@ func ProbeAdvice(p ProbeResult) string {
 	}
 }
 
-// WellKnownURL is the client discovery URL a Check really asked (the last
-// well-known request of its steps: for a loopback name whose host had no
-// https, the plain http one); "" when it asked none.
-func WellKnownURL(info *auth.ServerInfo) string {
+// ProbeURL is the first URL a failed Check depends on, for the page to
+// probe: the last well-known request of its steps (for a loopback name
+// whose host had no https, the plain http one), else the first /versions
+// request (a typed URL, which is not looked up); "" when it asked neither.
+func ProbeURL(info *auth.ServerInfo) string {
 	if info == nil {
 		return ""
 	}
 	for i := len(info.Steps) - 1; i >= 0; i-- {
 		if info.Steps[i].Name == "well-known" {
 			return info.Steps[i].URL
+		}
+	}
+	for _, st := range info.Steps {
+		if st.Name == "versions" {
+			return st.URL
 		}
 	}
 	return ""

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -56,6 +57,30 @@ func TestStepRows(t *testing.T) {
 				if g.Label == "" {
 					t.Errorf("row %d has no label", i)
 				}
+			}
+		})
+	}
+}
+
+// TestStepRowsTypedOrigin: a typed bare origin without /versions moves on
+// to its well-known, so that 404 is no failure; without a well-known after
+// it, it is.
+func TestStepRowsTypedOrigin(t *testing.T) {
+	absent := signin.Step{Name: "versions", Status: 404, Result: signin.StepAbsent}
+	wk := signin.Step{Name: "well-known", Status: 200, Result: signin.StepOK}
+	for _, tt := range []struct {
+		name  string
+		steps []signin.Step
+		row   int // the /versions 404
+		ok    bool
+	}{
+		{"then the well-known", []signin.Step{absent, wk, {Name: "versions", Status: 200, Result: signin.StepOK}}, 0, true},
+		{"alone", []signin.Step{absent, {Name: "login", Status: 404, Result: signin.StepAbsent}}, 0, false},
+		{"after the well-known", []signin.Step{wk, absent}, 1, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := StepRows(tt.steps, false)[tt.row].OK; got != tt.ok {
+				t.Errorf("the /versions 404 row OK %v, want %v", got, tt.ok)
 			}
 		})
 	}
@@ -133,6 +158,11 @@ func TestAccountLinks(t *testing.T) {
 	if !strings.Contains(got[3].URL, "device_id=ABCDEFGHIJ") {
 		t.Errorf("device link %q has no device id", got[3].URL)
 	}
+	// A server that lists no actions: only the account page.
+	s.AccountManagementActions = nil
+	if got := AccountLinks(s); len(got) != 1 || got[0].Label != "Manage account" {
+		t.Errorf("no actions listed: links %+v", got)
+	}
 	if AccountLinks(&auth.Session{}) != nil || AccountLinks(nil) != nil {
 		t.Error("links without an account URI")
 	}
@@ -206,14 +236,17 @@ func TestCheckRegistration(t *testing.T) {
 	}
 }
 
-// TestWellKnownURL: the Server check page probes the URL discovery really
-// asked, which for a name with a port is the well-known on the host alone.
-func TestWellKnownURL(t *testing.T) {
+// TestProbeURL: the Server check page probes the URL discovery really
+// asked first, which for a name with a port is the well-known on the host
+// alone, and for a typed URL its /versions (issue 13: a typed URL is not
+// looked up; a bare origin is asked /versions first).
+func TestProbeURL(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{
 		{"matrix.org", "https://matrix.org/.well-known/matrix/client"},
 		{"example.org:8448", "https://example.org/.well-known/matrix/client"},
 		{"@alice:example.org:8448", "https://example.org/.well-known/matrix/client"},
-		{"https://hs.example.org:8448/prefix", "https://hs.example.org:8448/.well-known/matrix/client"},
+		{"https://hs.example.org:8448/prefix", "https://hs.example.org:8448/prefix/_matrix/client/versions"},
+		{"https://hs.example.org:8448/", "https://hs.example.org:8448/_matrix/client/versions"},
 	} {
 		rec := &recordingTransport{}
 		c := &auth.Client{HTTPClient: &http.Client{Transport: rec}, Timeout: time.Second}
@@ -221,16 +254,16 @@ func TestWellKnownURL(t *testing.T) {
 		if err == nil {
 			t.Fatalf("Check(%q) worked on a network that refuses everything", tt.in)
 		}
-		got := WellKnownURL(info)
+		got := ProbeURL(info)
 		if got != tt.want {
-			t.Errorf("WellKnownURL(Check(%q)) = %q, want %q", tt.in, got, tt.want)
+			t.Errorf("ProbeURL(Check(%q)) = %q, want %q", tt.in, got, tt.want)
 		}
-		if asked := rec.urls(); len(asked) == 0 || asked[0] != got {
+		if asked := rec.urls(); !slices.Contains(asked, got) {
 			t.Errorf("Check(%q) asked %v, the page would probe %q", tt.in, asked, got)
 		}
 	}
-	if got := WellKnownURL(nil); got != "" {
-		t.Errorf("WellKnownURL(nil) = %q", got)
+	if got := ProbeURL(nil); got != "" {
+		t.Errorf("ProbeURL(nil) = %q", got)
 	}
 }
 

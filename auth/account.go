@@ -42,9 +42,12 @@ var actionTakesDevice = map[AccountAction]bool{
 // accountURL builds the account management URL (MSC4191): accountURI with
 // action=… when the server lists that action under any of its names (an
 // old name asked for maps to the new one the server lists, and back), and
-// device_id for the device actions. An action the server does not list is
-// left out, so the link opens the account page. Empty when the server has no
-// account management URI.
+// device_id for the device actions. A server that lists no actions at all
+// gets the stable name: MSC4191 has servers ignore an action they do not
+// know, so it costs nothing and opens the right page where the server just
+// did not say. An action left out of a list the server does send is left
+// out of the link, which opens the account page. Empty when the server has
+// no account management URI.
 func accountURL(accountURI string, supported []string, action AccountAction, deviceID string) string {
 	if accountURI == "" {
 		return ""
@@ -65,7 +68,9 @@ func accountURL(accountURI string, supported []string, action AccountAction, dev
 		}
 	}
 	chosen := ""
-	if slices.Contains(supported, string(action)) {
+	if len(supported) == 0 {
+		chosen = string(canonical)
+	} else if slices.Contains(supported, string(action)) {
 		chosen = string(action)
 	} else {
 		for _, name := range group {

@@ -24,6 +24,15 @@ func TestAccountURL(t *testing.T) {
 		{"not offered", base, mas, "org.matrix.account_deactivate", "", base},
 		{"unknown", base, mas, "org.example.nope", "", base},
 		{"list has no device", base, mas, "org.matrix.devices_list", "DEV", base + "?action=org.matrix.devices_list"},
+		// A server that lists no actions gets the stable name (MSC4191:
+		// an unknown action is ignored), whatever name was asked.
+		{"none listed: stable name", base, nil, "org.matrix.device_delete", "DEV", base + "?action=org.matrix.device_delete&device_id=DEV"},
+		{"empty list: stable name for an old one", base, []string{}, "org.matrix.session_view", "DEV", base + "?action=org.matrix.device_view&device_id=DEV"},
+		{"none listed: prototype name", base, nil, "sessions_list", "DEV", base + "?action=org.matrix.devices_list"},
+		{"none listed: no action asked", base, nil, "", "DEV", base},
+		{"none listed: unknown sent as is", base, nil, "org.example.nope", "", base + "?action=org.example.nope"},
+		{"listed without this one under any name", base, old, "org.matrix.cross_signing_reset", "", base},
+		{"listed, only an unrelated one", base, []string{"org.matrix.profile"}, "org.matrix.device_delete", "DEV", base},
 		{"existing query kept", base + "?lang=fr", mas, "org.matrix.profile", "", base + "?action=org.matrix.profile&lang=fr"},
 	}
 	for _, tt := range tests {

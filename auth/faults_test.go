@@ -49,7 +49,16 @@ func TestDiscoverTransportFaults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := httptest.NewServer(tt.handler)
+			// The origin has no /versions, so its well-known is read
+			// (a typed origin is asked /versions first, issue 13) and
+			// the fault hits both.
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/_matrix/client/versions" {
+					http.NotFound(w, r)
+					return
+				}
+				tt.handler(w, r)
+			}))
 			defer srv.Close()
 			c := &Client{Timeout: 300 * time.Millisecond}
 			start := time.Now()

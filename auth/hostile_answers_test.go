@@ -37,6 +37,16 @@ func answer(path string, fn http.HandlerFunc) func(h, other *hostileHS) {
 	return func(h, _ *hostileHS) { h.on(path, fn) }
 }
 
+// wellKnownAnswer replaces the well-known, and takes /versions away from
+// the origin: Discover(h.URL) reads a typed origin's well-known only when
+// the origin is no homeserver itself (issue 13).
+func wellKnownAnswer(fn http.HandlerFunc) func(h, other *hostileHS) {
+	return func(h, _ *hostileHS) {
+		h.on(pVersions, status(404, `{"errcode":"M_UNRECOGNIZED","error":"Unrecognized request"}`))
+		h.on(pWellKnown, fn)
+	}
+}
+
 func wantField(field string) func(t *testing.T, e *Error, h, other *hostileHS) {
 	return func(t *testing.T, e *Error, _, _ *hostileHS) {
 		if e.Details["field"] != field {
@@ -94,16 +104,16 @@ const (
 // Discovery and metadata: Discover fails with the code; the Store stays
 // empty (no cache of a failure).
 var hostileDiscovery = []hostileCase{
-	{"well-known m.homeserver is a string", answer(pWellKnown, status(200, `{"m.homeserver":"https://hs.example.org"}`)), autherr.DiscoveryFailed, nil},
-	{"well-known base_url is a number", answer(pWellKnown, status(200, `{"m.homeserver":{"base_url":42}}`)), autherr.DiscoveryFailed, nil},
-	{"well-known is an array", answer(pWellKnown, status(200, `[{"m.homeserver":{}}]`)), autherr.DiscoveryFailed, nil},
-	{"well-known base_url on http for a public host", answer(pWellKnown, status(200, `{"m.homeserver":{"base_url":"http://hs.example.org"}}`)), autherr.DiscoveryFailed, nil},
-	{"well-known 50 MiB", answer(pWellKnown, huge(200)), autherr.DiscoveryFailed, nil},
-	{"well-known never ends", answer(pWellKnown, endless()), autherr.Timeout, nil},
-	{"well-known accepts and never answers", answer(pWellKnown, silent()), autherr.Timeout, nil},
-	{"well-known redirect loop", answer(pWellKnown, redirect(302, pWellKnown)), autherr.Network, nil},
-	{"well-known redirect to http on a public host", answer(pWellKnown, redirect(302, "http://hs.example.org/.well-known/matrix/client")), autherr.Network, nil},
-	{"well-known 429 asking for an hour", answer(pWellKnown, rateLimited(3600000)), autherr.RateLimited, wantRetryAfter(5 * time.Minute)},
+	{"well-known m.homeserver is a string", wellKnownAnswer(status(200, `{"m.homeserver":"https://hs.example.org"}`)), autherr.DiscoveryFailed, nil},
+	{"well-known base_url is a number", wellKnownAnswer(status(200, `{"m.homeserver":{"base_url":42}}`)), autherr.DiscoveryFailed, nil},
+	{"well-known is an array", wellKnownAnswer(status(200, `[{"m.homeserver":{}}]`)), autherr.DiscoveryFailed, nil},
+	{"well-known base_url on http for a public host", wellKnownAnswer(status(200, `{"m.homeserver":{"base_url":"http://hs.example.org"}}`)), autherr.DiscoveryFailed, nil},
+	{"well-known 50 MiB", wellKnownAnswer(huge(200)), autherr.DiscoveryFailed, nil},
+	{"well-known never ends", wellKnownAnswer(endless()), autherr.Timeout, nil},
+	{"well-known accepts and never answers", wellKnownAnswer(silent()), autherr.Timeout, nil},
+	{"well-known redirect loop", wellKnownAnswer(redirect(302, pWellKnown)), autherr.Network, nil},
+	{"well-known redirect to http on a public host", wellKnownAnswer(redirect(302, "http://hs.example.org/.well-known/matrix/client")), autherr.Network, nil},
+	{"well-known 429 asking for an hour", wellKnownAnswer(rateLimited(3600000)), autherr.RateLimited, wantRetryAfter(5 * time.Minute)},
 	{"versions is a string", answer(pVersions, status(200, `{"versions":"v1.15"}`)), autherr.NotAHomeserver, nil},
 	{"versions entries are numbers", answer(pVersions, status(200, `{"versions":[1,15]}`)), autherr.NotAHomeserver, nil},
 	{"versions Content-Type lie (HTML sent as JSON)", answer(pVersions, lyingJSON()), autherr.NotAHomeserver, nil},

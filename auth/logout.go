@@ -55,6 +55,17 @@ func (c *Client) Logout(ctx context.Context, s *Session) error {
 			details[detail] = "not revoked"
 			return
 		}
+		if s.RevocationEndpoint == "" {
+			// Discovery accepts a server without revocation (the login
+			// does not need it); sign-out still forgets the session here
+			// and says the tokens live on until they expire.
+			details[detail] = "not revoked"
+			if first == nil {
+				first = signin.MetadataError("revoke", "revocation_endpoint", "missing: the server cannot be told to end the session; its tokens stay valid until they expire")
+				first.Details["reason"] = "missing"
+			}
+			return
+		}
 		if err := c.revoke(ctx, s, token, hint); err != nil {
 			details[detail] = "failed"
 			if first == nil {
@@ -96,9 +107,6 @@ func (c *Client) Logout(ctx context.Context, s *Session) error {
 // already invalid (§2.2).
 func (c *Client) revoke(ctx context.Context, s *Session, token, hint string) error {
 	const op = "revoke"
-	if s.RevocationEndpoint == "" {
-		return autherr.New(autherr.MetadataInvalid, op, "the server lists no revocation_endpoint")
-	}
 	form := url.Values{"token": {token}, "token_type_hint": {hint}, "client_id": {s.ClientID}}
 	resp, err := c.do(ctx, signin.Request{Op: op, Method: http.MethodPost, URL: s.RevocationEndpoint, Form: form, Insecure: s.Insecure})
 	if err != nil {

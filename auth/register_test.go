@@ -24,7 +24,8 @@ func TestRegistrationRefusedByServer(t *testing.T) {
 	// No registration endpoint and no configured client id.
 	info.OAuth.RegistrationEndpoint = ""
 	_, err = coreOf(loginClient(nil)).Register(context.Background(), info, testApp, testRedirect)
-	e = wantCode(t, err, autherr.RegistrationFailed)
+	// The spec requires the field; the metadata falls short, not the page.
+	e = wantCode(t, err, autherr.MetadataInvalid)
 	if e.Details["field"] != "registration_endpoint" {
 		t.Errorf("details %v", e.Details)
 	}

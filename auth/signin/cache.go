@@ -34,7 +34,13 @@ type cacheEntry struct {
 	StaleFor  time.Duration `json:"staleFor"`
 }
 
+// discoveryKey names the cache entry of t. A typed URL is not looked up
+// as a name is (target), so "https://example.org" typed and "example.org"
+// may end at different base URLs: they do not share an entry.
 func discoveryKey(t target) string {
+	if !t.named {
+		return "discovery/url/" + url.QueryEscape(t.fallbackBase)
+	}
 	return "discovery/" + url.QueryEscape(t.fallbackBase)
 }
 

@@ -135,13 +135,12 @@ func (d *discovery) noteCache(cc string) {
 func (d *discovery) run(ctx context.Context) (*ServerInfo, error) {
 	d.maxAge, d.swr = -1, -1
 	info := &ServerInfo{ServerName: d.t.serverName, BaseURL: d.t.fallbackBase, Insecure: d.t.insecure, UnstableFeatures: map[string]bool{}}
-	wk, err := d.wellKnown(ctx)
-	info.BaseURL = d.t.fallbackBase // the well-known step may have moved to plain http
+	wk, versionsDone, err := d.chooseBase(ctx, info)
 	if err != nil {
 		info.Steps = d.steps
 		return info, err
 	}
-	base := d.t.fallbackBase
+	base := info.BaseURL
 	if wk != nil {
 		base = wk.BaseURL
 		info.BaseURL = base
@@ -155,7 +154,9 @@ func (d *discovery) run(ctx context.Context) (*ServerInfo, error) {
 	wg.Add(3)
 	go func() {
 		defer wg.Done()
-		versionsErr = d.versions(ctx, info)
+		if !versionsDone {
+			versionsErr = d.versions(ctx, info)
+		}
 	}()
 	go func() {
 		defer wg.Done()
@@ -179,6 +180,35 @@ func (d *discovery) run(ctx context.Context) (*ServerInfo, error) {
 	}
 	info.Hints = DecideHints(info)
 	return info, nil
+}
+
+// chooseBase decides where the client-server API is (target): the typed
+// URL with a path as is; a typed bare origin when it answers /versions
+// (then versionsDone, with info's Versions filled), else what its
+// well-known says; for a server name or user id the well-known (spec
+// "Well-known URIs"), whose IGNORE leaves the fallback base. A nil
+// well-known with a nil error means info.BaseURL stands.
+func (d *discovery) chooseBase(ctx context.Context, info *ServerInfo) (wk *serverrule.WellKnown, versionsDone bool, err error) {
+	if d.t.wellKnownURL == "" {
+		return nil, false, nil
+	}
+	if d.t.originFirst {
+		verr := d.versions(ctx, info)
+		if verr == nil || autherr.CodeOf(verr) != autherr.NotAHomeserver {
+			// A homeserver here, or one that cannot be asked now (the
+			// well-known is on the same origin): either way the answer.
+			return nil, verr == nil, verr
+		}
+		// Not a homeserver at the origin: perhaps its well-known names
+		// one (a person typing the address of example.org's website).
+		if wk, err = d.wellKnown(ctx); err == nil && wk == nil {
+			err = verr
+		}
+		return wk, false, err
+	}
+	wk, err = d.wellKnown(ctx)
+	info.BaseURL = d.t.fallbackBase // the well-known step may have moved to plain http
+	return wk, false, err
 }
 
 // Check runs a discovery of input without the cache, for diagnostics pages

@@ -12,12 +12,19 @@ import (
 
 // target is what the user's input names: where to look for the well-known,
 // and which base URL to use when there is none.
+//
+// A typed URL is the base URL the person chose (issue 13): with a path it
+// is used as is and never looked up ("" wellKnownURL); a bare origin is
+// asked for /versions first and its well-known is read only when it has
+// none (originFirst). Server names and user ids go through the spec's
+// client discovery, well-known first.
 type target struct {
 	serverName   string // "matrix.org", "example.org:8448", "127.0.0.1:8008"
-	wellKnownURL string
-	fallbackBase string // used when the well-known answers 404 (IGNORE)
+	wellKnownURL string // "" for a typed URL with a path
+	fallbackBase string // used when the well-known answers 404 (IGNORE), or the typed URL
 	insecure     bool   // the named server is loopback: http allowed for loopback hosts
 	named        bool   // the input was a server name or user id, not a URL
+	originFirst  bool   // a typed bare origin: /versions there before the well-known
 	// local is the lookup of a loopback name, whose plain http places are
 	// tried when nothing answers https (serverrule.Lookup.TryLocal).
 	local serverrule.Lookup
@@ -71,12 +78,11 @@ func parseInput(input string) (target, error) {
 		}
 		origin := u.Scheme + "://" + strings.ToLower(u.Host)
 		base := origin + strings.TrimRight(u.EscapedPath(), "/")
-		return target{
-			serverName:   strings.ToLower(u.Host),
-			wellKnownURL: origin + "/.well-known/matrix/client",
-			fallbackBase: base,
-			insecure:     insecure,
-		}, nil
+		t := target{serverName: strings.ToLower(u.Host), fallbackBase: base, insecure: insecure}
+		if base == origin {
+			t.wellKnownURL, t.originFirst = origin+"/.well-known/matrix/client", true
+		}
+		return t, nil
 	}
 	n, err := serverrule.ParseName(s)
 	if err != nil {

@@ -34,16 +34,22 @@ func TestParseInput(t *testing.T) {
 		in                    string
 		name, wellKnown, base string
 		insecure, named       bool
+		originFirst           bool
 	}{
-		{"Matrix.ORG", "matrix.org", "https://matrix.org/.well-known/matrix/client", "https://matrix.org", false, true},
-		{"@alice:example.org:8448", "example.org:8448", "https://example.org/.well-known/matrix/client", "https://example.org:8448", false, true},
-		{"[2001:db8::1]:8448", "[2001:db8::1]:8448", "https://[2001:db8::1]/.well-known/matrix/client", "https://[2001:db8::1]:8448", false, true},
+		{"Matrix.ORG", "matrix.org", "https://matrix.org/.well-known/matrix/client", "https://matrix.org", false, true, false},
+		{"@alice:example.org:8448", "example.org:8448", "https://example.org/.well-known/matrix/client", "https://example.org:8448", false, true, false},
+		{"[2001:db8::1]:8448", "[2001:db8::1]:8448", "https://[2001:db8::1]/.well-known/matrix/client", "https://[2001:db8::1]:8448", false, true, false},
 		// A loopback name is looked up over https first, as any other
 		// (TestDiscoverLoopbackName covers the plain http second place).
-		{"127.0.0.1:8008", "127.0.0.1:8008", "https://127.0.0.1/.well-known/matrix/client", "https://127.0.0.1:8008", true, true},
-		{"localhost:8008", "localhost:8008", "https://localhost/.well-known/matrix/client", "https://localhost:8008", true, true},
-		{"http://[::1]:8008/", "[::1]:8008", "http://[::1]:8008/.well-known/matrix/client", "http://[::1]:8008", true, false},
-		{"https://hs.example.org/base/", "hs.example.org", "https://hs.example.org/.well-known/matrix/client", "https://hs.example.org/base", false, false},
+		{"127.0.0.1:8008", "127.0.0.1:8008", "https://127.0.0.1/.well-known/matrix/client", "https://127.0.0.1:8008", true, true, false},
+		{"localhost:8008", "localhost:8008", "https://localhost/.well-known/matrix/client", "https://localhost:8008", true, true, false},
+		// A typed bare origin: /versions there first, then its well-known.
+		{"http://[::1]:8008/", "[::1]:8008", "http://[::1]:8008/.well-known/matrix/client", "http://[::1]:8008", true, false, true},
+		{"https://hs.example.org", "hs.example.org", "https://hs.example.org/.well-known/matrix/client", "https://hs.example.org", false, false, true},
+		{"https://hs.example.org//?x=1", "hs.example.org", "https://hs.example.org/.well-known/matrix/client", "https://hs.example.org", false, false, true},
+		// A typed URL with a path is the base URL, never looked up.
+		{"https://hs.example.org/base/", "hs.example.org", "", "https://hs.example.org/base", false, false, false},
+		{"http://localhost:8008/x", "localhost:8008", "", "http://localhost:8008/x", true, false, false},
 	}
 	for _, tt := range tests {
 		got, err := parseInput(tt.in)
@@ -52,7 +58,7 @@ func TestParseInput(t *testing.T) {
 			t.Errorf("parseInput(%q): local base %q", tt.in, got.local.LocalBase)
 		}
 		got.local = serverrule.Lookup{}
-		want := target{serverName: tt.name, wellKnownURL: tt.wellKnown, fallbackBase: tt.base, insecure: tt.insecure, named: tt.named}
+		want := target{serverName: tt.name, wellKnownURL: tt.wellKnown, fallbackBase: tt.base, insecure: tt.insecure, named: tt.named, originFirst: tt.originFirst}
 		if got != want {
 			t.Errorf("parseInput(%q):\n got %+v\nwant %+v", tt.in, got, want)
 		}
@@ -69,8 +75,14 @@ func FuzzParseInput(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if serverrule.CheckURL(tg.wellKnownURL, tg.insecure) != nil || serverrule.CheckURL(tg.fallbackBase, tg.insecure) != nil {
+		if tg.wellKnownURL != "" && serverrule.CheckURL(tg.wellKnownURL, tg.insecure) != nil || serverrule.CheckURL(tg.fallbackBase, tg.insecure) != nil {
 			t.Fatalf("parseInput(%q) gave unusable URLs %+v", in, tg)
+		}
+		// Only a typed URL with a path skips the well-known, and it is
+		// then the base as typed; a bare origin asks /versions first.
+		hasPath := strings.Count(tg.fallbackBase, "/") > 2
+		if (tg.wellKnownURL == "") != (!tg.named && hasPath) || tg.originFirst != (!tg.named && !hasPath) {
+			t.Fatalf("parseInput(%q): %+v", in, tg)
 		}
 		if !tg.insecure && (strings.HasPrefix(tg.wellKnownURL, "http:") || strings.HasPrefix(tg.fallbackBase, "http:")) {
 			t.Fatalf("plain http for a non-loopback input %q: %+v", in, tg)

@@ -47,12 +47,18 @@ func MetadataError(op, field, format string, args ...any) *autherr.Error {
 }
 
 // parseAuthMetadata decodes and validates auth metadata as the Matrix spec
-// requires (client-server API, "Server metadata discovery"): issuer,
-// authorization, token, registration and revocation endpoints; "code";
-// authorization_code and refresh_token grants; S256; query and fragment
-// response modes; an issuer without query or fragment. Every URL must be
-// https, or loopback http when insecure is set. The result is the OAuthInfo
-// of ServerInfo with Source left empty.
+// requires (client-server API, "Server metadata discovery") where the login
+// needs it: issuer, authorization and token endpoints; "code"; the
+// authorization_code grant; S256; query and fragment response modes; an
+// issuer without query or fragment. Every URL must be https, or loopback
+// http when insecure is set. The result is the OAuthInfo of ServerInfo with
+// Source left empty.
+//
+// The spec also requires registration_endpoint and revocation_endpoint, but
+// a login with a configured client id registers nothing and a logout
+// without revocation still forgets the session: each is refused where it is
+// needed (registerBody; Logout reports the tokens "not revoked"). Absent
+// lists take RFC 8414 §2's defaults.
 func parseAuthMetadata(body []byte, insecure bool) (*OAuthInfo, error) {
 	const op = "auth metadata"
 	var m *authMetadata
@@ -71,13 +77,27 @@ func parseAuthMetadata(body []byte, insecure bool) (*OAuthInfo, error) {
 		{"issuer", m.Issuer},
 		{"authorization_endpoint", m.AuthorizationEndpoint},
 		{"token_endpoint", m.TokenEndpoint},
-		{"registration_endpoint", m.RegistrationEndpoint},
-		{"revocation_endpoint", m.RevocationEndpoint},
 	}
 	for _, r := range required {
 		if r.val == "" {
 			return nil, MetadataError(op, r.name, "missing")
 		}
+	}
+	// RFC 8414 §2: an absent response_modes_supported means "query" and
+	// "fragment", an absent grant_types_supported "authorization_code" and
+	// "implicit". A list the server does send must hold both response modes
+	// and both grants the spec requires: a server that lists its grants
+	// without refresh_token says it issues none, and every session would end
+	// with its first access token (minutes on MAS), which reads as a broken
+	// sign-in. An absent list says nothing of refresh tokens; the token
+	// answer decides (a session without one ends at its expiry).
+	grantsWanted := []string{"authorization_code", "refresh_token"}
+	if m.GrantTypesSupported == nil {
+		m.GrantTypesSupported = []string{"authorization_code", "implicit"}
+		grantsWanted = grantsWanted[:1]
+	}
+	if m.ResponseModesSupported == nil {
+		m.ResponseModesSupported = []string{"query", "fragment"}
 	}
 	o := &OAuthInfo{
 		Issuer:                      m.Issuer,
@@ -106,7 +126,7 @@ func parseAuthMetadata(body []byte, insecure bool) (*OAuthInfo, error) {
 		want []string
 	}{
 		{"response_types_supported", m.ResponseTypesSupported, []string{"code"}},
-		{"grant_types_supported", m.GrantTypesSupported, []string{"authorization_code", "refresh_token"}},
+		{"grant_types_supported", m.GrantTypesSupported, grantsWanted},
 		{"code_challenge_methods_supported", m.CodeChallengeMethodsSupported, []string{"S256"}},
 		{"response_modes_supported", m.ResponseModesSupported, []string{"query", "fragment"}},
 	}

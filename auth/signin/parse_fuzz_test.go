@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -74,15 +75,27 @@ func FuzzParseAuthMetadata(f *testing.F) {
 		f.Add([]byte(strings.ReplaceAll(string(b), "https://account.matrix.org/", "http://127.0.0.1:8008/")), true)
 	}
 	f.Add([]byte(`{"issuer":5}`), false)
+	f.Add(minimalMetadata(nil), false)
 	f.Fuzz(func(t *testing.T, body []byte, insecure bool) {
 		info, err := parseAuthMetadata(body, insecure)
 		checkErr(t, err)
-		if err == nil {
-			for _, u := range []string{info.Issuer, info.AuthorizationEndpoint, info.TokenEndpoint, info.RegistrationEndpoint, info.RevocationEndpoint} {
-				if serverrule.CheckURL(u, insecure) != nil {
-					t.Fatalf("accepted endpoint %q", u)
-				}
+		if err != nil {
+			return
+		}
+		for _, u := range []string{info.Issuer, info.AuthorizationEndpoint, info.TokenEndpoint} {
+			if serverrule.CheckURL(u, insecure) != nil {
+				t.Fatalf("accepted endpoint %q", u)
 			}
+		}
+		// Optional, but never a bad URL when given.
+		for _, u := range []string{info.RegistrationEndpoint, info.RevocationEndpoint} {
+			if u != "" && serverrule.CheckURL(u, insecure) != nil {
+				t.Fatalf("accepted endpoint %q", u)
+			}
+		}
+		// Absent lists hold RFC 8414's defaults, so the login can check them.
+		if !slices.Contains(info.ResponseModesSupported, "fragment") || !slices.Contains(info.GrantTypesSupported, "authorization_code") {
+			t.Fatalf("modes %v grants %v", info.ResponseModesSupported, info.GrantTypesSupported)
 		}
 	})
 }

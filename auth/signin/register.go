@@ -142,7 +142,15 @@ func (c *Client) registerBody(ctx context.Context, o *OAuthInfo, body map[string
 		}
 	}
 	if o.RegistrationEndpoint == "" {
-		return "", "", registrationError(RuleRequired, "registration_endpoint", "the server offers no dynamic client registration; configure a client id for %s", o.Issuer)
+		// Discovery lets a server without registration through (a page may
+		// bring its client id); this login needs one and has none. The
+		// spec requires the field, so it is the server's metadata that
+		// falls short, not this page's.
+		// Details reason "missing" tells a page this from an endpoint that
+		// is there but wrong, for words a person can act on.
+		e := MetadataError(op, "registration_endpoint", "missing: the server offers no dynamic client registration; configure a client id for %s", o.Issuer)
+		e.Details["reason"] = "missing"
+		return "", "", e
 	}
 	resp, err := c.Do(ctx, Request{Op: op, Method: "POST", URL: o.RegistrationEndpoint, JSON: body, Insecure: insecure})
 	if err != nil {
