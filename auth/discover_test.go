@@ -170,8 +170,8 @@ func TestDiscover(t *testing.T) {
 			}},
 			baseURL: "https://example.org",
 			check: func(t *testing.T, info *ServerInfo) {
-				want := Hints{ShowPasswordForm: true}
-				if !reflect.DeepEqual(info.Hints, want) {
+				want := Hints{ShowPasswordForm: true, Unavailable: UnavailablePasswordOnly, Explanation: DecideHints(info).Explanation}
+				if !reflect.DeepEqual(info.Hints, want) || want.Explanation == "" {
 					t.Errorf("hints: got %+v want %+v", info.Hints, want)
 				}
 			},

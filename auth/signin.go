@@ -28,6 +28,8 @@ type (
 	IdentityProvider = signin.IdentityProvider
 	// ProviderButton is one identity provider's sign-in button.
 	ProviderButton = signin.ProviderButton
+	// Unavailable is why a login screen shows no sign-in button.
+	Unavailable = signin.Unavailable
 	// Step is one request made during discovery.
 	Step = signin.Step
 	// LoginOptions are the options of StartLogin.
@@ -88,14 +90,17 @@ const (
 	ApplicationTypeNative = signin.ApplicationTypeNative
 )
 
-// Where auth metadata came from, and how a discovery step went (see
-// signin).
+// Where auth metadata came from, how a discovery step went, and why a
+// server gets no sign-in button (see signin).
 const (
 	SourceStable   = signin.SourceStable
 	SourceUnstable = signin.SourceUnstable
 	SourceIssuer   = signin.SourceIssuer
 	StepOK         = signin.StepOK
 	StepAbsent     = signin.StepAbsent
+
+	UnavailablePasswordOnly = signin.UnavailablePasswordOnly
+	UnavailableNoFlow       = signin.UnavailableNoFlow
 )
 
 // Registration rule names, the "rule" of a registration_failed error's
