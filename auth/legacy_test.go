@@ -84,6 +84,33 @@ func TestLegacyDiscoveryHints(t *testing.T) {
 	}
 }
 
+// A homeserver without OAuth 2.0 and without SSO gets no button, and
+// discovery says why: password_only for Dendrite's GET /login (the
+// sandbox with password login and SSO off), no_flow for one listing no
+// flow at all.
+func TestDiscoveryUnavailable(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		password bool
+		want     Unavailable
+	}{
+		{"password only", true, UnavailablePasswordOnly},
+		{"no flow", false, UnavailableNoFlow},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sb := legacySandbox(t, sandbox.Config{PasswordLogin: tt.password, Off: map[string]bool{sandbox.OffSSO: true}})
+			info, err := loginClient(nil).Discover(context.Background(), sb.URL())
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := info.Hints
+			if h.ContinueWith != "" || len(h.Providers) > 0 || h.Unavailable != tt.want || !strings.HasPrefix(h.Explanation, sb.ServerName()+" ") {
+				t.Errorf("hints %+v", h)
+			}
+		})
+	}
+}
+
 // TestLegacyLogin runs the whole legacy route against the sandbox: the
 // SSO redirect to the chosen provider, the loginToken callback, the
 // session, a refresh at /refresh, the same device on re-login, and
