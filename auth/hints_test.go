@@ -87,7 +87,7 @@ func TestDecideHintsSpelledOut(t *testing.T) {
 	}
 	classic := &ServerInfo{ServerName: "old.example", Login: &LoginInfo{Flows: []string{"m.login.password"}}}
 	if got, want := DecideHints(classic), (Hints{ShowPasswordForm: true, Unavailable: UnavailablePasswordOnly,
-		Explanation: "old.example signs in with a password only, which this page never asks for: it signs in on the " +
+		Explanation: "old.example signs in with a password only, which this page never asks for: it sends you to the " +
 			"server's own sign-in page (OAuth 2.0 or single sign-on), and old.example has none. Use a Matrix app to sign in there."}); !reflect.DeepEqual(got, want) {
 		t.Errorf("password-only server: got %+v want %+v", got, want)
 	}

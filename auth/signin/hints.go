@@ -63,7 +63,7 @@ func unavailable(info *ServerInfo) (Unavailable, string) {
 	name := info.ServerName
 	if info.Login != nil && slices.Contains(info.Login.Flows, "m.login.password") {
 		return UnavailablePasswordOnly, name + " signs in with a password only, which this page never asks for: " +
-			"it signs in on the server's own sign-in page (OAuth 2.0 or single sign-on), and " + name +
+			"it sends you to the server's own sign-in page (OAuth 2.0 or single sign-on), and " + name +
 			" has none. Use a Matrix app to sign in there."
 	}
 	return UnavailableNoFlow, name + " offers no sign-in this page can use: it has no sign-in page of its own " +
