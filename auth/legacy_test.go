@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/mxauth/mxauth/auth/sandbox"
 	"github.com/mxauth/mxauth/auth/signin"
+	"github.com/mxauth/mxauth/auth/signin/storetest"
 )
 
 var testIDPs = []sandbox.IdentityProvider{
@@ -108,6 +110,28 @@ func TestDiscoveryUnavailable(t *testing.T) {
 				t.Errorf("hints %+v", h)
 			}
 		})
+	}
+}
+
+// With a Sealer (the browser's), the pending legacy login is sealed as an
+// OAuth one is, so CompleteLogin finds it: written in plain text it would
+// read as damaged and be deleted (no_pending_login).
+func TestLegacyLoginSealed(t *testing.T) {
+	ctx := context.Background()
+	sb := legacySandbox(t, sandbox.Config{})
+	backing := NewMemoryStore()
+	c := loginClient(backing)
+	c.Sealer = storetest.NewSealer(t, nil)
+	p, err := c.StartLogin(ctx, loginOpts(sb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := backing.Get(ctx, signin.PendingPrefix+p.State)
+	if raw == nil || bytes.Contains(raw, []byte(p.State)) {
+		t.Fatalf("pending legacy login stored in plain text: %.80q", raw)
+	}
+	if _, err := c.CompleteLogin(ctx, ssoBrowser(t, p.URL)); err != nil {
+		t.Fatalf("CompleteLogin: %v", err)
 	}
 }
 

@@ -221,7 +221,9 @@ func (c *Client) startLegacy(ctx context.Context, op string, info *ServerInfo, n
 		return nil, &autherr.Error{Code: autherr.Storage, Op: op, Err: err}
 	}
 	c.sweepPending(ctx)
-	if err := c.store.Put(ctx, PendingPrefix+state, b); err != nil {
+	// Sealed as an OAuth pending login is: CompleteLogin reads it with
+	// GetSecret, which deletes a plain value under a Sealer.
+	if err := c.PutSecret(ctx, PendingPrefix+state, b); err != nil {
 		return nil, storageError(op, err)
 	}
 	return &PendingLogin{URL: ssoURL, State: state, DeviceID: deviceID, RedirectURI: back, ExpiresAt: rec.ExpiresAt}, nil
