@@ -101,7 +101,8 @@ type SignInView struct {
 	ContinueLabel string
 	// CreateAccount shows "Create account" (Hints.ShowCreateAccount).
 	CreateAccount bool
-	// Explanation says in plain words why there is no button.
+	// Explanation says in plain words why there is no button
+	// (Hints.Explanation).
 	Explanation string
 	// Providers replace the ContinueLabel button with one per identity
 	// provider of a legacy SSO server (Hints.Providers).
@@ -110,27 +111,15 @@ type SignInView struct {
 
 // SignInFor reads the decision of info.Hints. mxauth signs in through an
 // OAuth 2.0 server or, on a server without one, through the legacy SSO
-// route (m.login.sso); any other server gets an explanation instead of
-// buttons; a password form is never drawn (Hints.ShowPasswordForm only
-// changes the wording).
+// route (m.login.sso); any other server gets the Hints' explanation, the
+// sentence <mxauth-login> shows too, instead of buttons; a password form
+// is never drawn.
 func SignInFor(info *auth.ServerInfo) SignInView {
 	if info == nil {
 		return SignInView{}
 	}
-	if info.OAuth != nil || signin.LegacySSO(info) {
-		return SignInView{ContinueLabel: info.Hints.ContinueWith, CreateAccount: info.Hints.ShowCreateAccount, Providers: info.Hints.Providers}
-	}
-	name := info.ServerName
-	var why string
-	switch {
-	case info.Hints.ShowPasswordForm:
-		why = name + " signs people in with a password on the homeserver itself (m.login.password). " +
-			"It does not delegate to an OAuth 2.0 server such as MAS, so mxauth cannot sign in there, " +
-			"and this page never asks for a password."
-	default:
-		why = name + " publishes no OAuth 2.0 auth metadata and no sign-in flow mxauth can use."
-	}
-	return SignInView{Explanation: why + " Its administrator can enable Matrix Authentication Service (MAS) to change that."}
+	h := info.Hints
+	return SignInView{ContinueLabel: h.ContinueWith, CreateAccount: h.ShowCreateAccount, Providers: h.Providers, Explanation: h.Explanation}
 }
 
 // ErrorText explains a failure in plain words, with the server's own text

@@ -101,10 +101,10 @@ func TestSignInFor(t *testing.T) {
 			Login: &signin.LoginInfo{Flows: []string{"m.login.sso"}, OAuthAwarePreferred: true}},
 			"Continue with example.org", true, "", false},
 		{"password only", &auth.ServerInfo{ServerName: "pw.example", Login: &signin.LoginInfo{Flows: []string{"m.login.password"}}},
-			"", false, "password", true},
+			"", false, "pw.example signs in with a password only", true},
 		{"sso without metadata", &auth.ServerInfo{ServerName: "sso.example", Login: &signin.LoginInfo{Flows: []string{"m.login.sso"}}},
 			"Continue with sso.example", false, "", false},
-		{"nothing", &auth.ServerInfo{ServerName: "bare.example"}, "", false, "no sign-in flow", true},
+		{"nothing", &auth.ServerInfo{ServerName: "bare.example"}, "", false, "bare.example offers no sign-in this page can use", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,7 +118,25 @@ func TestSignInFor(t *testing.T) {
 			if (got.Explanation != "") != tt.wantExplain || !strings.Contains(got.Explanation, tt.explainHas) {
 				t.Errorf("explanation %q, want one containing %q", got.Explanation, tt.explainHas)
 			}
+			if tt.info != nil && got.Explanation != tt.info.Hints.Explanation {
+				t.Errorf("explanation %q, not the hints' %q: the element shows those words", got.Explanation, tt.info.Hints.Explanation)
+			}
 		})
+	}
+}
+
+// SignInFor draws the hints it is given and decides nothing itself: hints
+// that say no button, with their own words, are shown as they are, even
+// for a server whose flows would decide otherwise.
+func TestSignInForDrawsTheHints(t *testing.T) {
+	info := &auth.ServerInfo{ServerName: "sso.example", Login: &signin.LoginInfo{Flows: []string{"m.login.sso"}},
+		Hints: signin.Hints{Unavailable: signin.UnavailablePasswordOnly, Explanation: "words from the hints"}}
+	if v := SignInFor(info); v.ContinueLabel != "" || v.Explanation != "words from the hints" {
+		t.Errorf("view %+v", v)
+	}
+	info.Hints = signin.Hints{ContinueWith: "Continue with sso.example"}
+	if v := SignInFor(info); v.ContinueLabel != "Continue with sso.example" || v.Explanation != "" {
+		t.Errorf("view %+v", v)
 	}
 }
 

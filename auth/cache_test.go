@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mxauth/mxauth/auth/signin"
 )
 
 type fakeClock struct {
@@ -128,5 +131,29 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met in 5s")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// A stored entry from a version without today's hints (no unavailable,
+// no explanation) is shown with the hints this version decides, from the
+// store, without a request.
+func TestDiscoveryCacheOlderEntryDecidedAgain(t *testing.T) {
+	net := &fakeNet{hosts: map[string]http.Handler{}}
+	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
+	store := NewMemoryStore()
+	c := testClient(net)
+	c.Now, c.Store = clock.Now, store
+	old := `{"info":{"serverName":"example.org","baseUrl":"https://example.org","versions":["v1.11"],` +
+		`"oauth":null,"login":{"flows":["m.login.password"],"oauthAwarePreferred":false},` +
+		`"hints":{"continueWith":"","showCreateAccount":false,"showPasswordForm":true}},` +
+		`"fetchedAt":"` + clock.Now().Format(time.RFC3339) + `","freshFor":600000000000,"staleFor":0}`
+	_ = store.Put(context.Background(), "discovery/https%3A%2F%2Fexample.org", []byte(old))
+	info, err := c.Discover(context.Background(), "example.org")
+	mustNotFail(t, err)
+	if n := len(net.requests()); n != 0 {
+		t.Fatalf("a fresh stored entry made %d requests", n)
+	}
+	if info.Hints.Unavailable != signin.UnavailablePasswordOnly || !strings.Contains(info.Hints.Explanation, "example.org signs in with a password only") {
+		t.Errorf("hints %+v", info.Hints)
 	}
 }

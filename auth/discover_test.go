@@ -171,8 +171,8 @@ func TestDiscover(t *testing.T) {
 			}},
 			baseURL: "https://example.org",
 			check: func(t *testing.T, info *ServerInfo) {
-				want := signin.Hints{ShowPasswordForm: true}
-				if !reflect.DeepEqual(info.Hints, want) {
+				want := signin.Hints{ShowPasswordForm: true, Unavailable: signin.UnavailablePasswordOnly, Explanation: signin.DecideHints(info).Explanation}
+				if !reflect.DeepEqual(info.Hints, want) || want.Explanation == "" {
 					t.Errorf("hints: got %+v want %+v", info.Hints, want)
 				}
 			},

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -83,6 +84,55 @@ func TestLegacyDiscoveryHints(t *testing.T) {
 				t.Errorf("LegacySSO is false")
 			}
 		})
+	}
+}
+
+// A homeserver without OAuth 2.0 and without SSO gets no button, and
+// discovery says why: password_only for Dendrite's GET /login (the
+// sandbox with password login and SSO off), no_flow for one listing no
+// flow at all.
+func TestDiscoveryUnavailable(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		password bool
+		want     signin.Unavailable
+	}{
+		{"password only", true, signin.UnavailablePasswordOnly},
+		{"no flow", false, signin.UnavailableNoFlow},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sb := legacySandbox(t, sandbox.Config{PasswordLogin: tt.password, Off: map[string]bool{sandbox.OffSSO: true}})
+			info, err := loginClient(nil).Discover(context.Background(), sb.URL())
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := info.Hints
+			if h.ContinueWith != "" || len(h.Providers) > 0 || h.Unavailable != tt.want || !strings.HasPrefix(h.Explanation, sb.ServerName()+" ") {
+				t.Errorf("hints %+v", h)
+			}
+		})
+	}
+}
+
+// With a Sealer (the browser's), the pending legacy login is sealed as an
+// OAuth one is, so CompleteLogin finds it: written in plain text it would
+// read as damaged and be deleted (no_pending_login).
+func TestLegacyLoginSealed(t *testing.T) {
+	ctx := context.Background()
+	sb := legacySandbox(t, sandbox.Config{})
+	backing := NewMemoryStore()
+	c := loginClient(backing)
+	c.Sealer = storetest.NewSealer(t, nil)
+	p, err := c.StartLogin(ctx, loginOpts(sb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := backing.Get(ctx, signin.PendingPrefix+p.State)
+	if raw == nil || bytes.Contains(raw, []byte(p.State)) {
+		t.Fatalf("pending legacy login stored in plain text: %.80q", raw)
+	}
+	if _, err := c.CompleteLogin(ctx, ssoBrowser(t, p.URL)); err != nil {
+		t.Fatalf("CompleteLogin: %v", err)
 	}
 }
 

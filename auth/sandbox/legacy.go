@@ -70,18 +70,20 @@ func (s *Server) legacyFlows(w http.ResponseWriter) {
 	if s.cfg.PasswordLogin {
 		flows = append(flows, map[string]any{"type": "m.login.password"})
 	}
-	sso := map[string]any{"type": "m.login.sso"}
-	if len(s.cfg.IdentityProviders) > 0 {
-		sso["identity_providers"] = s.cfg.IdentityProviders
+	if !s.isOff(OffSSO) {
+		sso := map[string]any{"type": "m.login.sso"}
+		if len(s.cfg.IdentityProviders) > 0 {
+			sso["identity_providers"] = s.cfg.IdentityProviders
+		}
+		flows = append(flows, sso, map[string]any{"type": "m.login.token"})
 	}
-	flows = append(flows, sso, map[string]any{"type": "m.login.token"})
 	writeJSON(w, http.StatusOK, map[string]any{"flows": flows})
 }
 
 // ssoRedirect serves GET (the user picker, or AutoApprove at once) and POST
 // (the picked user) of /_matrix/client/v3/login/sso/redirect[/{idp}].
 func (s *Server) ssoRedirect(w http.ResponseWriter, r *http.Request) {
-	if !s.cfg.Legacy {
+	if !s.cfg.Legacy || s.isOff(OffSSO) {
 		unrecognized(w, http.StatusNotFound)
 		return
 	}

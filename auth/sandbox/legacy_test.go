@@ -3,6 +3,7 @@ package sandbox
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -112,5 +113,43 @@ func TestLegacyOff(t *testing.T) {
 	}
 	if r := do(t, "POST", s.URL()+"/_matrix/client/v3/refresh", map[string]any{"refresh_token": "x"}, ""); r.status != http.StatusNotFound {
 		t.Errorf("refresh: %d", r.status)
+	}
+}
+
+// Off "sso" imitates a homeserver without OAuth 2.0 or SSO: with password
+// login, Dendrite's GET /login (m.login.password only); without, no flow.
+// The SSO redirect is gone too.
+func TestSSOOff(t *testing.T) {
+	flowTypes := func(s *Server) []string {
+		var types []string
+		for _, f := range do(t, "GET", s.URL()+"/_matrix/client/v3/login", nil, "").json(t)["flows"].([]any) {
+			types = append(types, f.(map[string]any)["type"].(string))
+		}
+		return types
+	}
+	tests := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"legacy, password: Dendrite", Config{Legacy: true, PasswordLogin: true}, "m.login.password"},
+		{"legacy alone: no flow", Config{Legacy: true}, ""},
+		{"OAuth, password", Config{PasswordLogin: true}, "m.login.password"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.Off = map[string]bool{OffSSO: true}
+			s := newSandbox(t, tt.cfg)
+			if got := strings.Join(flowTypes(s), " "); got != tt.want {
+				t.Errorf("flows %q want %q", got, tt.want)
+			}
+			if r := do(t, "GET", s.URL()+"/_matrix/client/v3/login/sso/redirect?redirectUrl=http%3A%2F%2F127.0.0.1%2F", nil, ""); r.status != http.StatusNotFound {
+				t.Errorf("sso redirect: %d", r.status)
+			}
+			s.SetOff(OffSSO, false)
+			if got := flowTypes(s); !slices.Contains(got, "m.login.sso") || !slices.Contains(got, "m.login.token") {
+				t.Errorf("switched on again: flows %q", got)
+			}
+		})
 	}
 }

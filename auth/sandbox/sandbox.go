@@ -62,7 +62,10 @@ type Config struct {
 	// "openid-configuration", "login", "room-summary", "unstable-summary",
 	// "unstable-summary-rooms", "hierarchy", "directory", "public-rooms",
 	// "registration", "revocation", "device-code" (the device authorization
-	// grant, as MAS's device_code_grant_enabled: false); "cors-well-known" serves the well-known
+	// grant, as MAS's device_code_grant_enabled: false), "sso" (GET /login lists no
+	// m.login.sso and no m.login.token, and the SSO redirect answers 404: with Legacy and
+	// PasswordLogin a password-only homeserver as Dendrite is by default, with Legacy alone
+	// one that lists no flow); "cors-well-known" serves the well-known
 	// without CORS headers and "cors" sends no CORS headers at all.
 	Off map[string]bool
 	// PublicRoomsWithoutAuth lets GET /publicRooms answer without a token
@@ -136,6 +139,7 @@ const (
 	OffCORSWellKnown        = "cors-well-known"
 	OffCORS                 = "cors"
 	OffDeviceCode           = "device-code"
+	OffSSO                  = "sso"
 )
 
 // OffKeys lists every key Config.Off and SetOff understand.
@@ -143,7 +147,7 @@ var OffKeys = []string{
 	OffWellKnown, OffStableMetadata, OffUnstableMetadata, OffAuthIssuer,
 	OffOpenIDConfiguration, OffLogin, OffRoomSummary, OffUnstableSummary,
 	OffUnstableSummaryRooms, OffHierarchy, OffDirectory, OffPublicRooms,
-	OffRegistration, OffRevocation, OffCORSWellKnown, OffCORS, OffDeviceCode,
+	OffRegistration, OffRevocation, OffCORSWellKnown, OffCORS, OffDeviceCode, OffSSO,
 }
 
 // Server is a running sandbox. All methods are safe for concurrent use.

@@ -40,7 +40,8 @@ func (s *Server) versions(w http.ResponseWriter, r *http.Request) {
 // login serves GET /_matrix/client/v3/login as MAS's compat layer does
 // (MSC3824, spec v1.18): m.login.sso carrying both the stable
 // oauth_aware_preferred and its unstable twin, m.login.token, and
-// m.login.password first when password login is enabled. POST is refused:
+// m.login.password first when password login is enabled (Off "sso" leaves
+// out m.login.sso and m.login.token). POST is refused:
 // the sandbox signs people in through OAuth 2.0 only.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	switch {
@@ -59,14 +60,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.PasswordLogin {
 		flows = append(flows, map[string]any{"type": "m.login.password"})
 	}
-	flows = append(flows,
-		map[string]any{
-			"type":                  "m.login.sso",
-			"oauth_aware_preferred": true,
-			"org.matrix.msc3824.delegated_oidc_compatibility": true,
-		},
-		map[string]any{"type": "m.login.token"},
-	)
+	if !s.isOff(OffSSO) {
+		flows = append(flows,
+			map[string]any{
+				"type":                  "m.login.sso",
+				"oauth_aware_preferred": true,
+				"org.matrix.msc3824.delegated_oidc_compatibility": true,
+			},
+			map[string]any{"type": "m.login.token"},
+		)
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"flows": flows})
 }
 

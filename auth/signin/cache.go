@@ -78,6 +78,10 @@ func (dc *discoveryCache) lookup(ctx context.Context, c *Client, key string) *ca
 		// A damaged cache entry is only a cache miss.
 		return nil
 	}
+	// An entry another version of mxauth wrote (a page that updated the
+	// package) is shown as this version decides: the hints are derived,
+	// never read back.
+	stored.Info.Hints = DecideHints(stored.Info)
 	dc.mu.Lock()
 	if dc.mem == nil {
 		dc.mem = map[string]*cacheEntry{}

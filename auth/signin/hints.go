@@ -18,6 +18,11 @@ import "slices"
 //   - A server without auth metadata whose m.login.sso flow is not
 //     OAuth-aware and lists two or more identity providers gets one
 //     button per provider (Providers) instead of ContinueWith's.
+//   - A server with no button says why (Unavailable) and in words
+//     (Explanation): password_only when it lists m.login.password, which
+//     mxauth never asks for; no_flow when it lists nothing a person could
+//     sign in with (no /login answer, or only m.login.token,
+//     m.login.application_service and the like).
 func DecideHints(info *ServerInfo) Hints {
 	var h Hints
 	if info == nil {
@@ -45,5 +50,22 @@ func DecideHints(info *ServerInfo) Hints {
 			h.Providers = append(h.Providers, ProviderButton{IDP: p.ID, Name: p.Name, Icon: p.Icon, Label: "Continue with " + p.Name})
 		}
 	}
+	if h.ContinueWith == "" {
+		h.Unavailable, h.Explanation = unavailable(info)
+	}
 	return h
+}
+
+// unavailable is the reason and the sentence of a server that gets no
+// sign-in button. The sentence is the one every renderer shows (the
+// element's mxauth-error details.explanation, the demo's sign-in page).
+func unavailable(info *ServerInfo) (Unavailable, string) {
+	name := info.ServerName
+	if info.Login != nil && slices.Contains(info.Login.Flows, "m.login.password") {
+		return UnavailablePasswordOnly, name + " signs in with a password only, which this page never asks for: " +
+			"it sends you to the server's own sign-in page (OAuth 2.0 or single sign-on), and " + name +
+			" has none. Use a Matrix app to sign in there."
+	}
+	return UnavailableNoFlow, name + " offers no sign-in this page can use: it has no sign-in page of its own " +
+		"(OAuth 2.0 or single sign-on) and lists no other way to sign in."
 }

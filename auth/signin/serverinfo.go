@@ -83,7 +83,30 @@ type Hints struct {
 	// oauth_aware_preferred) and the server lists two or more identity
 	// providers; then they replace the ContinueWith button. Empty else.
 	Providers []ProviderButton `json:"providers,omitempty"`
+	// Unavailable says why there is no sign-in button (ContinueWith and
+	// Providers empty); empty when there is one.
+	Unavailable Unavailable `json:"unavailable"`
+	// Explanation says the same in plain words for the person at the
+	// login screen, naming the server; empty when there is a button.
+	Explanation string `json:"explanation"`
 }
+
+// Unavailable is why a login screen shows no sign-in button (Hints). The
+// values are stable: pages match them (the mxauth-error event's
+// details.reason).
+type Unavailable string
+
+// Reasons for no sign-in button.
+const (
+	// UnavailablePasswordOnly: the server neither delegates to an OAuth 2.0
+	// server nor offers single sign-on, and lists m.login.password; mxauth
+	// never asks for a password, so a Matrix app has to sign in there.
+	UnavailablePasswordOnly Unavailable = "password_only"
+	// UnavailableNoFlow: the server offers no login flow at all that a
+	// person could use (no auth metadata, no m.login.sso, no
+	// m.login.password, or no answer to GET /login).
+	UnavailableNoFlow Unavailable = "no_flow"
+)
 
 // Step is one request made during discovery.
 type Step struct {

@@ -86,9 +86,8 @@ export function explain(e, server) {
         : `Can't reach ${s}. Check your connection, or try again later.`;
     case "timeout": return `${s} did not answer in time.` + wait;
     case "discovery_failed": case "not_a_homeserver": return `${s} does not look like a Matrix homeserver. Check the name.`;
-    case "oauth_unsupported": return d.reason === "password_only"
-      ? `${s} signs in with a password only, which this page does not ask for. Use a Matrix app to sign in there.`
-      : `${s} does not offer the sign-in this page uses (OAuth 2.0).`;
+    // details.explanation: Go's words for a server without a sign-in button (hints).
+    case "oauth_unsupported": return d.explanation || `${s} does not offer the sign-in this page uses (OAuth 2.0).`;
     case "metadata_invalid": return `${s} describes its sign-in service wrongly${f ? ` (${f})` : ""}; tell its admins.`;
     case "registration_failed":
       if (d.rule) return `This page cannot be registered with ${s}: its ${FIELDS[f] || f || "metadata"} ${RULES[d.rule] || `breaks the rule “${d.rule}”`}.`;
@@ -164,13 +163,12 @@ class Login extends Base {
       try { got = await mx.discover(server, { signal }); } catch (e) { if (input.value.trim() === server) failed(e, server); return; }
       if (signal.aborted || input.value.trim() !== server) return;
       info = { ...got, input: server };
-      const label = got.hints.continueWith;
+      const { continueWith: label, unavailable: reason, explanation } = got.hints;
       if (!label) {
-        const flows = got.login?.flows || [];
-        const password = flows.includes("m.login.password") && !flows.some((f) => f !== "m.login.password");
-        failed(new MxAuthError("oauth_unsupported", `mxauth: ${got.serverName} offers no OAuth 2.0 authorization server ` +
-          `(no auth metadata; its /login lists ${flows.join(", ") || "no flows"}); <mxauth-login> signs in with OAuth only`,
-          { details: { reason: password ? "password_only" : "no_oauth", flows: flows.join(" ") } }), got.serverName);
+        // The reason and the words are decided in Go (hints), as the demo shows them.
+        const flows = got.login?.flows?.join(" ") || "";
+        failed(new MxAuthError("oauth_unsupported", `mxauth: ${got.serverName} has no sign-in this page can use (${reason}; /login lists ${flows || "nothing"})`,
+          { details: { reason, flows, explanation } }), got.serverName);
         return;
       }
       go.textContent = label;

@@ -54,6 +54,14 @@ export interface ServerInfo {
      * instead of continueWith's; pass `idp` to login().
      */
     providers?: { idp: string; name: string; icon?: string; label: string }[];
+    /**
+     * Why there is no sign-in button ("" when there is one): "password_only" (the server signs in
+     * with a password only, which mxauth never asks for) or "no_flow" (nothing a person could sign
+     * in with). <mxauth-login> raises mxauth-error oauth_unsupported with this as details.reason.
+     */
+    unavailable: "" | "password_only" | "no_flow";
+    /** The same in plain words, naming the server ("" when there is a button): what the element shows. */
+    explanation: string;
   };
 }
 

@@ -8,6 +8,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
+import { execFileSync } from "node:child_process";
 import { readFileSync, existsSync, statSync, mkdirSync, rmSync } from "node:fs";
 import { join, extname, resolve, normalize, sep } from "node:path";
 import { createRequire } from "node:module";
@@ -21,7 +22,7 @@ const SUB = "/mxauth-demo/";
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src *";
 const SCHEMES = ["light", "dark"];
 
-let bin, binDir, hs, hsNoCORS, web, chrome;
+let bin, binDir, hs, hsNoCORS, hsPassword, web, chrome;
 
 const startSandbox = (args) => runSandbox(bin, args);
 
@@ -55,11 +56,13 @@ before(async () => {
   ({ bin, dir: binDir } = buildCLI());
   hs = await startSandbox(["--prompt-create"]);
   hsNoCORS = await startSandbox(["--off", "cors-well-known"]);
+  // Dendrite's GET /login: m.login.password only, no auth metadata.
+  hsPassword = await startSandbox(["--legacy-sso", "--password-login", "--off", "sso"]);
   web = await serveSite(siteDir);
   chrome = await browser({ viewport: { width: 1000, height: 800 } });
 });
 after(async () => {
-  await chrome?.close(); web?.close(); hs?.stop(); hsNoCORS?.stop();
+  await chrome?.close(); web?.close(); hs?.stop(); hsNoCORS?.stop(); hsPassword?.stop();
   if (binDir) rmSync(binDir, { recursive: true, force: true });
 });
 
@@ -112,6 +115,24 @@ test("index.html has no inline script and every asset is relative", { skip }, ()
   for (const f of ["web/app.wasm", "web/app.wasm.br", "web/app.wasm.gz", "wasm_exec.js", "app.js"]) {
     assert.ok(existsSync(join(siteDir, f)), f);
   }
+});
+
+// The demo draws the same sentence <mxauth-login> shows (nosignin.test.mjs):
+// Go's hints.explanation, as native Go (the CLI) decides it.
+test("a password-only server: the demo shows Go's sentence, no button, no password form", { skip }, async () => {
+  const hints = JSON.parse(execFileSync(bin, ["discover", hsPassword.url]).toString()).hints;
+  assert.equal(hints.unavailable, "password_only");
+  const { page, seen } = await open("light");
+  await page.goto(`${web.url}?server=${encodeURIComponent(hsPassword.url)}`);
+  await ready(page);
+  const why = page.locator(".explain p");
+  await why.waitFor({ timeout: 30000 });
+  assert.equal(await why.textContent(), hints.explanation);
+  assert.equal(await page.locator("#continue").count(), 0, "no sign-in button");
+  assert.equal(await page.locator("input[type=password]").count(), 0, "no password form");
+  await page.screenshot({ path: join(results, "site-password-only.png"), fullPage: true });
+  await clean(page, seen, "password-only");
+  await page.close();
 });
 
 for (const scheme of SCHEMES) {

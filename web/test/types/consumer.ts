@@ -9,6 +9,9 @@ async function main(): Promise<void> {
   const info: ServerInfo = await mx.discover("matrix.org", { signal: new AbortController().signal });
   const label: string = info.hints.continueWith;
   const create: boolean = info.hints.showCreateAccount && info.oauth !== null;
+  if (info.hints.unavailable === "password_only") console.log(info.hints.explanation);
+  // @ts-expect-error: not a reason the hints give
+  if (info.hints.unavailable === "no_oauth") console.log("renamed no_flow");
   const { url } = await mx.startLogin({ server: info, redirectUri: location.href,
     client: { name: "Example", uri: "https://example.org" }, action: create ? "register" : "login" });
   const session: Session | null = await mx.session();
